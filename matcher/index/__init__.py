@@ -1,0 +1,1 @@
+"""The on-disk index: dense (faiss), lexical (BM25) and the manifest that ties them together."""

@@ -1,0 +1,200 @@
+"""The library facade: build or load an index, then match briefs against it."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import Corpus, load_corpus
+from .encoders import Encoder, SentenceTransformerEncoder, query_encoder
+from .errors import IndexMismatchError, QueryError
+from .filters import Filters
+from .index.dense import DenseIndex
+from .index.lexical import LexicalIndex
+from .index.store import IndexData, new_manifest, read_index, write_index
+from .models import ModelSpec, resolve_model, weights_sha256
+from .passages import entity_passages
+from .ranking import Ranker, RankingConfig
+from .resources import cache_dir
+from .results import Ranking
+from .text import split_to_fit
+
+MAX_BRIEF_CHARS = 20_000
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Matcher:
+    """Ranks the clusters and organisations of an index against free-text briefs.
+
+    >>> m = Matcher.build(["corpus/"])          # or Matcher.load("path/to/index")
+    >>> for match in m.match("GMP viral vector manufacturing", k=5):
+    ...     print(match.name, match.score, match.evidence[0].text)
+    """
+
+    def __init__(
+        self,
+        data: IndexData,
+        spec: ModelSpec,
+        encoder: Encoder | None = None,
+        config: RankingConfig | None = None,
+    ):
+        self.data = data
+        self.spec = spec
+        self._encoder = encoder
+        self.config = config or RankingConfig.from_dict(data.manifest.get("ranking"))
+        self.ranker = Ranker(data, self.config)
+        self.by_id = {e.id: e for e in data.entities}
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls,
+        corpus: Corpus | Iterable[str | Path],
+        model: str | None = None,
+        dense_index: str = "auto",
+        encoder: SentenceTransformerEncoder | None = None,
+        config: RankingConfig | None = None,
+        progress: Callable[[str], None] | None = None,
+        export_onnx: bool = True,
+    ) -> Matcher:
+        """Embed every passage of a corpus and build the dense and lexical indexes."""
+        say = progress or (lambda _msg: None)
+        if not isinstance(corpus, Corpus):
+            corpus = load_corpus(corpus)
+        spec = resolve_model(model) if encoder is None or model else _spec_of(encoder)
+        weights = weights_sha256(spec.path)
+        if encoder is None:
+            say(f"loading encoder {spec.id}")
+            encoder = SentenceTransformerEncoder(spec)
+        passages = [p for entity in corpus.entities for p in entity_passages(entity)]
+        started = time.perf_counter()
+        from .embed_cache import EmbeddingCache
+
+        cache = EmbeddingCache(cache_dir() / "embeddings" / f"{weights[:16]}.sqlite")
+        try:
+            vectors, encoded = cache.embed([p.text for p in passages], encoder.encode)
+        finally:
+            cache.close()
+        say(f"embedded {len(passages)} passages ({encoded} new) in "
+            f"{time.perf_counter() - started:.1f}s")
+        dense = DenseIndex.build(vectors, kind=dense_index)
+        lexical = LexicalIndex.build([p.text for p in passages])
+        config = config or RankingConfig()
+        manifest = new_manifest(
+            model={
+                "id": spec.id,
+                "weights_sha256": weights,
+                "dimension": int(vectors.shape[1]),
+                "max_tokens": spec.max_tokens,
+            },
+            dense={"kind": dense.kind, "metric": "inner_product"},
+            lexical={"engine": "bm25s", "stopwords": "en", "stemmer": "english"},
+            passage_count=len(passages),
+            entity_count=len(corpus.entities),
+            corpus_sha256=corpus.fingerprint,
+            ranking=config.to_dict(),
+        )
+        data = IndexData(manifest, list(corpus.entities), passages, dense, lexical)
+        if export_onnx:
+            from .onnx_export import export_onnx as export
+
+            say("exporting the encoder to ONNX for fast queries")
+            folder = export(encoder, weights)
+            say(f"ONNX query encoder: {folder}" if folder else
+                "ONNX export not available for this model; queries will use sentence-transformers")
+        return cls(data, spec, encoder=encoder, config=config)
+
+    @classmethod
+    def load(cls, folder: str | Path, model: str | None = None) -> Matcher:
+        """Open a saved index; refuses one built with another model than ``model``."""
+        data = read_index(Path(folder))
+        built_with = data.manifest["model"]["id"]
+        if model is not None and model != built_with:
+            requested = resolve_model(model).id
+            if requested != built_with:
+                raise IndexMismatchError(
+                    f"the index at {folder} was built with model '{built_with}', not "
+                    f"'{model}'; rebuild it with `matcher index build --index {folder} "
+                    f"--model {model}` or drop --model"
+                )
+        spec = resolve_model(built_with)
+        return cls(data, spec)
+
+    def save(self, folder: str | Path) -> None:
+        write_index(Path(folder), self.data)
+
+    # ------------------------------------------------------------------ matching
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = query_encoder(self.spec, self.data.manifest["model"]["weights_sha256"])
+        return self._encoder
+
+    @property
+    def manifest(self) -> dict:
+        return self.data.manifest
+
+    def _entity_mask(self, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or not filters.active:
+            return None
+        resolved = filters.resolved(self.data.entities)
+        unknown = [i for i in resolved.exclude if i not in self.by_id]
+        if unknown:
+            raise QueryError(f"--exclude: no entity with id {', '.join(unknown)}")
+        return np.array([resolved.allows(e) for e in self.data.entities], dtype=bool)
+
+    def _parts(self, text: str) -> tuple[str, list[str], list[str]]:
+        if not isinstance(text, str) or not text.strip():
+            raise QueryError("the brief is empty: give the text of the need to match")
+        text = " ".join(text.split())
+        if len(text) > MAX_BRIEF_CHARS:
+            raise QueryError(
+                f"the brief is {len(text):,} characters; the limit is {MAX_BRIEF_CHARS:,}: "
+                "shorten it or split it into several briefs (matcher batch takes a list)"
+            )
+        parts = split_to_fit(text, self.encoder.count_tokens, self.encoder.max_tokens)
+        warnings = []
+        if len(parts) > 1:
+            warnings.append(
+                f"the brief is {self.encoder.count_tokens(text)} word pieces, more than the "
+                f"model reads at once ({self.encoder.max_tokens}); it was matched in "
+                f"{len(parts)} parts and no text was dropped"
+            )
+        return text, parts, warnings
+
+    def match(self, text: str, k: int = 10, filters: Filters | None = None) -> Ranking:
+        """The top ``k`` entities for a brief, best first, each with its evidence."""
+        return self.match_many([text], k=k, filters=filters)[0]
+
+    def match_many(
+        self, texts: Sequence[str], k: int = 10, filters: Filters | None = None
+    ) -> list[Ranking]:
+        """Rank several briefs; their parts are encoded together in one batch."""
+        if k < 1:
+            raise QueryError(f"k must be at least 1 (got {k})")
+        mask = self._entity_mask(filters)
+        prepared = [self._parts(t) for t in texts]
+        flat = [part for _, parts, _ in prepared for part in parts]
+        vectors = self.encoder.encode(flat) if flat else np.zeros((0, 0), dtype=np.float32)
+        rankings, offset = [], 0
+        for text, parts, warnings in prepared:
+            own = vectors[offset : offset + len(parts)]
+            offset += len(parts)
+            matches = self.ranker.rank(own, parts, k, mask)
+            if mask is not None and not mask.any():
+                warnings = [*warnings, "no entity passes these filters"]
+            rankings.append(Ranking(text, matches, parts, warnings))
+        return rankings
+
+
+def _spec_of(encoder: SentenceTransformerEncoder) -> ModelSpec:
+    return resolve_model(encoder.model_id)

@@ -1,0 +1,121 @@
+"""Rendering rankings: a readable table, JSON, JSON lines, CSV and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import textwrap
+
+from .results import Match, Ranking
+
+FORMATS = ("table", "json", "jsonl", "csv", "markdown")
+KIND_LABEL = {"cluster": "cluster", "organisation": "org"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: object) -> object:
+    """Stop a spreadsheet from executing a cell: prefix formula-like text with a quote."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def _region(match: Match) -> str:
+    if len(match.regions) > 2:
+        return f"{match.regions[0]} +{len(match.regions) - 1}"
+    return ", ".join(match.regions)
+
+
+def render_table(ranking: Ranking, explain: bool = False, width: int | None = None) -> str:
+    width = max(60, min(width or shutil.get_terminal_size((80, 24)).columns, 120))
+    name_width = width - 42
+    lines = []
+    brief = textwrap.shorten(ranking.query, width=width - 7, placeholder="...")
+    lines.append(f"Brief: {brief}")
+    for warning in ranking.warnings:
+        lines.append(f"Note: {warning}")
+    if not ranking.matches:
+        lines.append("No matches.")
+        return "\n".join(lines)
+    lines.append(f"{'#':>2}  {'score':>5}  {'name':<{name_width}} {'kind':<7} {'region':<20}")
+    for m in ranking.matches:
+        name = textwrap.shorten(m.name, width=name_width, placeholder="...")
+        lines.append(
+            f"{m.rank:>2}  {m.score:5.3f}  {name:<{name_width}} {KIND_LABEL.get(m.kind, m.kind):<7} "
+            f"{textwrap.shorten(_region(m), width=20, placeholder='...'):<20}"
+        )
+        shown = m.evidence if explain else m.evidence[:1]
+        for e in shown:
+            detail = (
+                f" [{e.field}; dense {e.dense:.2f}, lexical {e.lexical:.2f}"
+                + (f", part {e.part + 1}" if len(ranking.parts) > 1 else "")
+                + "]"
+                if explain
+                else ""
+            )
+            lines.extend(
+                textwrap.wrap(
+                    f"{e.text}{detail}", width=width, initial_indent="    - ",
+                    subsequent_indent="      ",
+                )
+            )
+    return "\n".join(lines)
+
+
+def render_markdown(ranking: Ranking) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| # | name | kind | region | score | evidence |",
+        "|---:|---|---|---|---:|---|",
+    ]
+    for m in ranking.matches:
+        evidence = m.evidence[0].text if m.evidence else ""
+        lines.append(
+            f"| {m.rank} | {cell(m.name)} | {m.kind} | {cell(', '.join(m.regions))} | "
+            f"{m.score:.3f} | {cell(evidence)} |"
+        )
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = (
+    "rank", "entity_id", "name", "kind", "org_type", "regions", "score", "evidence",
+    "evidence_score",
+)
+
+
+def csv_row(m: Match) -> list[object]:
+    top = m.evidence[0] if m.evidence else None
+    return [
+        neutralise(v)
+        for v in (
+            m.rank, m.entity_id, m.name, m.kind, m.org_type, "; ".join(m.regions),
+            round(m.score, 4), top.text if top else "", round(top.score, 4) if top else "",
+        )
+    ]
+
+
+def render_csv(ranking: Ranking) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for m in ranking.matches:
+        writer.writerow(csv_row(m))
+    return buffer.getvalue().rstrip("\n")
+
+
+def render(ranking: Ranking, fmt: str, explain: bool = False) -> str:
+    if fmt == "table":
+        return render_table(ranking, explain=explain)
+    if fmt == "json":
+        return json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(m.to_dict(), ensure_ascii=False) for m in ranking.matches)
+    if fmt == "csv":
+        return render_csv(ranking)
+    if fmt == "markdown":
+        return render_markdown(ranking)
+    raise ValueError(f"unknown format {fmt}")
