@@ -1,0 +1,85 @@
+"""The library facade on the fictional mini corpus, with the real model."""
+
+import pytest
+
+from matcher import Filters
+from matcher.errors import QueryError
+from matcher.matcher import MAX_BRIEF_CHARS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("brief, expected", [
+    ("GMP manufacturing of AAV viral vectors for a gene therapy", "test-vector-works"),
+    ("organoid models of liver fibrosis with access to patient samples", "test-organoid-lab"),
+    ("echocardiography study partner for a cardiac ultrasound device", "test-teaching-hospital"),
+    ("antimicrobial wound dressing manufacturer", "test-dressings-co"),
+])
+def test_targeted_briefs_rank_the_right_entity_first(mini_matcher, brief, expected):
+    ranking = mini_matcher.match(brief, k=3)
+    assert ranking[0].entity_id == expected
+    assert ranking[0].evidence, "every match carries evidence"
+    assert ranking[0].score >= ranking[1].score >= ranking[2].score
+
+
+def test_evidence_is_the_entitys_own_passages(mini_matcher):
+    top = mini_matcher.match("viral vector process development and scale-up", k=1)[0]
+    entity = mini_matcher.by_id[top.entity_id]
+    own = {*entity.capabilities, entity.description}
+    for evidence in top.evidence:
+        assert evidence.field == "profile" or any(evidence.text in text for text in own)
+    assert top.evidence[0].score == top.score
+    assert [e.score for e in top.evidence] == sorted((e.score for e in top.evidence), reverse=True)
+
+
+def test_filters_change_the_result_set(mini_matcher):
+    brief = "manufacturing site"
+    everything = {m.entity_id for m in mini_matcher.match(brief, k=10)}
+    wales = {m.entity_id for m in mini_matcher.match(brief, k=10, filters=Filters(regions=("Wales",)))}
+    clusters = mini_matcher.match(brief, k=10, filters=Filters(kind="cluster"))
+    assert wales == {"test-wales-cluster", "test-organoid-lab", "test-dressings-co"}
+    assert wales < everything
+    assert {m.kind for m in clusters} == {"cluster"}
+
+
+def test_k_limits_results(mini_matcher):
+    assert len(mini_matcher.match("hospital", k=2)) == 2
+    assert len(mini_matcher.match("hospital", k=50)) == 6
+    with pytest.raises(QueryError):
+        mini_matcher.match("hospital", k=0)
+
+
+@pytest.mark.parametrize("brief", ["", "   \n\t "])
+def test_empty_brief(mini_matcher, brief):
+    with pytest.raises(QueryError, match="the brief is empty"):
+        mini_matcher.match(brief)
+
+
+def test_huge_brief_is_refused_with_the_limit(mini_matcher):
+    with pytest.raises(QueryError, match="limit is 20,000"):
+        mini_matcher.match("x " * MAX_BRIEF_CHARS)
+
+
+def test_brief_over_the_token_limit_is_matched_in_parts_with_a_warning(mini_matcher):
+    filler = " ".join(f"Our team also values partnership number {i}." for i in range(60))
+    brief = filler + " We need GMP manufacturing of AAV viral vectors."
+    ranking = mini_matcher.match(brief, k=3)
+    assert len(ranking.parts) > 1
+    assert ranking.warnings and "matched in" in ranking.warnings[0]
+    assert ranking[0].entity_id == "test-vector-works"
+    assert ranking[0].evidence[0].part == len(ranking.parts) - 1
+
+
+def test_match_many_equals_match(mini_matcher):
+    briefs = ["liver organoids", "viral vectors", "wound dressings"]
+    many = mini_matcher.match_many(briefs, k=3)
+    for brief, ranking in zip(briefs, many, strict=True):
+        single = mini_matcher.match(brief, k=3)
+        assert [m.entity_id for m in ranking] == [m.entity_id for m in single]
+
+
+def test_filters_that_exclude_everything_say_so(mini_matcher):
+    ranking = mini_matcher.match("anything", filters=Filters(regions=("Wales",), kind="cluster",
+                                                             tags=("organoids",)))
+    assert len(ranking) == 0
+    assert "no entity passes these filters" in ranking.warnings
