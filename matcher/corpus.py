@@ -98,7 +98,13 @@ class Corpus:
 @dataclass
 class _Record:
     data: dict[str, Any]
-    origin: str  # file:record
+    origin: str  # file:line where the record starts
+    field_lines: dict[str, int] = field(default_factory=dict)  # YAML: line of each field
+
+    def where(self, field_name: str) -> str:
+        """file:line of a field when known (YAML), else of the record."""
+        line = self.field_lines.get(field_name)
+        return f"{self.origin.rsplit(':', 1)[0]}:{line}" if line else self.origin
 
 
 def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -163,6 +169,9 @@ def _read_yaml(path: Path, text: str, problems: list[str]) -> list[_Record]:
     def construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
         mapping = loader.construct_mapping(node, deep=True)
         mapping["__line__"] = node.start_mark.line + 1
+        mapping["__lines__"] = {
+            str(key.value): key.start_mark.line + 1 for key, _value in node.value
+        }
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
@@ -187,14 +196,15 @@ def _read_yaml(path: Path, text: str, problems: list[str]) -> list[_Record]:
             problems.append(f"{path}:{i}: record: expected a mapping of fields")
             continue
         line = item.pop("__line__", i)
-        records.append(_Record(_strip_lines(item), f"{path}:{line}"))
+        field_lines = item.pop("__lines__", {})
+        records.append(_Record(_strip_lines(item), f"{path}:{line}", field_lines))
     return records
 
 
 def _strip_lines(value: Any) -> Any:
     """Remove the loader's line markers from nested mappings."""
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+        return {k: _strip_lines(v) for k, v in value.items() if k not in ("__line__", "__lines__")}
     if isinstance(value, list):
         return [_strip_lines(v) for v in value]
     return value
@@ -244,7 +254,7 @@ def _split_cell(value: str) -> list[str]:
 def _read_csv(
     path: Path, text: str, problems: list[str], column_map: Mapping[str, str]
 ) -> list[_Record]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -322,7 +332,7 @@ def _entity_from_record(
     data, where = record.data, record.origin
 
     def problem(field_name: str, message: str) -> None:
-        problems.append(f"{where}: {field_name}: {message}")
+        problems.append(f"{record.where(field_name)}: {field_name}: {message}")
 
     for key in data:
         if key not in KNOWN_FIELDS:

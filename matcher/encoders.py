@@ -53,7 +53,10 @@ class SentenceTransformerEncoder:
         self.model.max_seq_length = spec.max_tokens
         self.model_id = spec.id
         self.max_tokens = spec.max_tokens
-        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         self.dimension = int(dimension())
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:

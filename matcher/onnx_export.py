@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 import tempfile
 from pathlib import Path
 
@@ -75,7 +76,10 @@ def export_onnx(reference: SentenceTransformerEncoder, weights_hash: str) -> Pat
         if "token_type_ids" not in sample:
             return None
         axes = {0: "batch", 1: "seq"}
-        with torch.no_grad():
+        # The exporter warns at length about tracing internals that do not apply here (the
+        # result is verified numerically below), so its warnings are silenced.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 Pooled(transformer),
                 (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),

@@ -74,13 +74,13 @@ entities:
 """)
     problems = problems_of(path)
     joined = "\n".join(problems)
-    assert f"{path}:2: region: unknown 'Atlantis' (valid: North East" in joined
-    assert f"{path}:2: org_type: unknown 'spaceport' (valid: academic" in joined
-    assert f"{path}:2: tags: unknown tag 'not-a-tag'" in joined
+    assert f"{path}:5: region: unknown 'Atlantis' (valid: North East" in joined
+    assert f"{path}:6: org_type: unknown 'spaceport' (valid: academic" in joined
+    assert f"{path}:7: tags: unknown tag 'not-a-tag'" in joined
     assert f"{path}:2: member_of: no entity with id 'ghost-cluster'" in joined
     assert f"{path}:10: id: duplicate 'a-lab' (first defined at {path}:2)" in joined
     assert f"{path}:13: id: 'Bad Id' is not a slug" in joined
-    assert f"{path}:13: name: missing" in joined
+    assert f"{path}:14: name: missing" in joined
     assert f"{path}:15: profile: empty" in joined
     assert f"{path}:17: member_of: 'a-lab' is an organisation, not a cluster" in joined
     assert f"{path}:13: profile: empty" in joined

@@ -19,7 +19,7 @@ def read_brief(text: tuple[str, ...], input_file: str | None) -> str:
         return " ".join(text)
     try:
         if input_file == "-":
-            raw = click.get_binary_stream("stdin").read()
+            raw = sys.stdin.buffer.read()
         else:
             with open(input_file, "rb") as handle:
                 raw = handle.read()

@@ -141,5 +141,7 @@ def read_index(folder: Path) -> IndexData:
     if manifest.get("entity_count") != len(entities):
         raise IndexCorruptError(f"the index at {folder} lists the wrong entity count; {rebuild_hint(folder)}")
     if dense.dimension != manifest.get("model", {}).get("dimension"):
-        raise IndexCorruptError(f"the index at {folder} has vectors of the wrong size; {rebuild_hint(folder)}")
+        raise IndexCorruptError(
+            f"the index at {folder} has vectors of the wrong size; {rebuild_hint(folder)}"
+        )
     return IndexData(manifest, entities, passages, dense, lexical)
