@@ -110,8 +110,8 @@ class _Record:
 def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
     """The data files behind the given files or directories, in a stable order.
 
-    Inside a directory, ``vocabulary.yaml``, README files and anything under ``eval/`` are
-    not entity files.
+    Inside a directory, ``vocabulary.yaml``, README files and anything under ``eval/`` or
+    ``examples/`` are not entity files.
     """
     found: list[Path] = []
     for raw in paths:
@@ -123,7 +123,7 @@ def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
                     child.is_file()
                     and child.suffix.lower() in DATA_SUFFIXES
                     and child.name != "vocabulary.yaml"
-                    and "eval" not in rel.parts[:-1]
+                    and not {"eval", "examples"} & set(rel.parts[:-1])
                 ):
                     found.append(child)
         elif path.is_file():
