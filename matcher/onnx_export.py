@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import warnings
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np

@@ -227,3 +227,15 @@ def test_unknown_model_is_one_line(tmp_path, mini_dir):
     errors = [line for line in error_lines(result) if line.startswith("Error:")]
     assert len(errors) == 1
     assert "not in the registry" in errors[0] and "local model folder" in errors[0]
+
+
+def test_readme_example_csv_validates_with_the_documented_mapping():
+    from matcher.resources import shipped_corpus_dir
+
+    example = shipped_corpus_dir() / "examples" / "partners.csv"
+    result = run("corpus", "validate", example, "--column", "id=Ref", "--column",
+                 "name=Organisation", "--column", "org_type=Type", "--column", "region=Region",
+                 "--column", "description=About", "--column", "capabilities=Capabilities",
+                 "--column", "tags=Tags")
+    assert result.exit_code == 0, result.stderr
+    assert "ok: 2 entities" in result.stdout
