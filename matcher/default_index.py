@@ -12,10 +12,14 @@ from .resources import cache_dir, shipped_corpus_dir, vocabulary_path
 
 def default_index_dir(model_id: str) -> Path:
     """Keyed by model and by a hash of the corpus files, so an edit triggers a rebuild."""
+    from .index.store import FORMAT_VERSION
+    from .passages import PASSAGE_SCHEME
+
     files = corpus_files([shipped_corpus_dir()])
     fingerprint = fingerprint_files(files, vocabulary_path())
     slug = re.sub(r"[^A-Za-z0-9]+", "-", model_id).strip("-")[-40:]
-    return cache_dir() / "indexes" / f"{slug}-{fingerprint[:16]}"
+    version = f"f{FORMAT_VERSION}p{PASSAGE_SCHEME}"
+    return cache_dir() / "indexes" / f"{slug}-{version}-{fingerprint[:16]}"
 
 
 def ensure_default_index(

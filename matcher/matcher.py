@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from .aspects import split_aspects
 from .corpus import Corpus, load_corpus
 from .encoders import Encoder, SentenceTransformerEncoder, query_encoder
 from .errors import IndexMismatchError, QueryError
@@ -64,6 +66,7 @@ class Matcher:
         config: RankingConfig | None = None,
         progress: Callable[[str], None] | None = None,
         export_onnx: bool = True,
+        profile_passages: bool = True,
     ) -> Matcher:
         """Embed every passage of a corpus and build the dense and lexical indexes."""
         say = progress or (lambda _msg: None)
@@ -74,7 +77,9 @@ class Matcher:
         if encoder is None:
             say(f"loading encoder {spec.id}")
             encoder = SentenceTransformerEncoder(spec)
-        passages = [p for entity in corpus.entities for p in entity_passages(entity)]
+        passages = [
+            p for entity in corpus.entities for p in entity_passages(entity, profile_passages)
+        ]
         started = time.perf_counter()
         from .embed_cache import EmbeddingCache
 
@@ -143,33 +148,45 @@ class Matcher:
     def manifest(self) -> dict:
         return self.data.manifest
 
-    def _entity_mask(self, filters: Filters | None) -> np.ndarray | None:
+    def _entity_mask(self, filters: Filters | None) -> tuple[np.ndarray | None, str]:
+        """The entities a brief may match (all filters but kind), and the kind to list."""
         if filters is None or not filters.active:
-            return None
+            return None, "all"
         resolved = filters.resolved(self.data.entities)
         unknown = [i for i in resolved.exclude if i not in self.by_id]
         if unknown:
             raise QueryError(f"--exclude: no entity with id {', '.join(unknown)}")
-        return np.array([resolved.allows(e) for e in self.data.entities], dtype=bool)
+        # Kind is applied when listing, not when scoring: roll-up needs the members' scores
+        # even when only clusters are listed.
+        scoring = replace(resolved, kind="all")
+        if not scoring.active:
+            return None, resolved.kind
+        return np.array([scoring.allows(e) for e in self.data.entities], dtype=bool), resolved.kind
 
-    def _parts(self, text: str) -> tuple[str, list[str], list[str]]:
+    def _read(self, text: str) -> tuple[str, list[str], list[str], list[str]]:
+        """The brief normalised, its windows, its aspects, and any warnings."""
         if not isinstance(text, str) or not text.strip():
             raise QueryError("the brief is empty: give the text of the need to match")
-        text = " ".join(text.split())
         if len(text) > MAX_BRIEF_CHARS:
             raise QueryError(
                 f"the brief is {len(text):,} characters; the limit is {MAX_BRIEF_CHARS:,}: "
                 "shorten it or split it into several briefs (matcher batch takes a list)"
             )
-        parts = split_to_fit(text, self.encoder.count_tokens, self.encoder.max_tokens)
+        windows = split_to_fit(" ".join(text.split()), self.encoder.count_tokens,
+                               self.encoder.max_tokens)
         warnings = []
-        if len(parts) > 1:
+        if len(windows) > 1:
             warnings.append(
                 f"the brief is {self.encoder.count_tokens(text)} word pieces, more than the "
                 f"model reads at once ({self.encoder.max_tokens}); it was matched in "
-                f"{len(parts)} parts and no text was dropped"
+                f"{len(windows)} parts and no text was dropped"
             )
-        return text, parts, warnings
+        aspects: list[str] = []
+        if self.config.aspects:
+            for aspect in split_aspects(text):
+                aspects.extend(split_to_fit(aspect, self.encoder.count_tokens,
+                                            self.encoder.max_tokens))
+        return " ".join(text.split()), windows, aspects, warnings
 
     def match(self, text: str, k: int = 10, filters: Filters | None = None) -> Ranking:
         """The top ``k`` entities for a brief, best first, each with its evidence."""
@@ -178,21 +195,24 @@ class Matcher:
     def match_many(
         self, texts: Sequence[str], k: int = 10, filters: Filters | None = None
     ) -> list[Ranking]:
-        """Rank several briefs; their parts are encoded together in one batch."""
+        """Rank several briefs; all their texts are encoded together in one batch."""
         if k < 1:
             raise QueryError(f"k must be at least 1 (got {k})")
-        mask = self._entity_mask(filters)
-        prepared = [self._parts(t) for t in texts]
-        flat = [part for _, parts, _ in prepared for part in parts]
-        vectors = self.encoder.encode(flat) if flat else np.zeros((0, 0), dtype=np.float32)
+        mask, kind = self._entity_mask(filters)
+        read = [self._read(t) for t in texts]
+        flat = [piece for _, windows, aspects, _ in read for piece in (*windows, *aspects)]
+        vectors = self.encoder.encode(flat)
         rankings, offset = [], 0
-        for text, parts, warnings in prepared:
-            own = vectors[offset : offset + len(parts)]
-            offset += len(parts)
-            matches = self.ranker.rank(own, parts, k, mask)
-            if mask is not None and not mask.any():
+        for text, windows, aspects, warnings in read:
+            whole = vectors[offset : offset + len(windows)]
+            offset += len(windows)
+            own_aspects = vectors[offset : offset + len(aspects)]
+            offset += len(aspects)
+            matches = self.ranker.rank(whole, windows, own_aspects, aspects, k, mask, kind)
+            if not matches and (mask is not None or kind != "all"):
                 warnings = [*warnings, "no entity passes these filters"]
-            rankings.append(Ranking(text, matches, parts, warnings))
+            weak = not matches or max(m.strength for m in matches) < self.config.abstain_below
+            rankings.append(Ranking(text, matches, windows, aspects, warnings, no_good_match=weak))
         return rankings
 
 

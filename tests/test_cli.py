@@ -110,7 +110,8 @@ def test_match_json(mini_index):
     assert top["entity_id"] == "test-vector-works"
     assert isinstance(top["score"], float)
     assert top["evidence"][0]["text"]
-    assert {"dense", "lexical", "field", "part"} <= set(top["evidence"][0])
+    assert {"dense", "lexical", "field", "answers", "via"} <= set(top["evidence"][0])
+    assert top["band"] in ("strong", "possible", "weak") and 0 <= top["strength"] <= 100
 
 
 @pytest.mark.slow

@@ -66,8 +66,9 @@ def test_brief_over_the_token_limit_is_matched_in_parts_with_a_warning(mini_matc
     ranking = mini_matcher.match(brief, k=3)
     assert len(ranking.parts) > 1
     assert ranking.warnings and "matched in" in ranking.warnings[0]
-    assert ranking[0].entity_id == "test-vector-works"
-    assert ranking[0].evidence[0].part == len(ranking.parts) - 1
+    vector = next(m for m in ranking if m.entity_id == "test-vector-works")
+    assert "viral vector" in vector.evidence[0].text
+    assert "GMP manufacturing of AAV" in vector.evidence[0].answers  # the part that matched
 
 
 def test_match_many_equals_match(mini_matcher):
@@ -83,3 +84,39 @@ def test_filters_that_exclude_everything_say_so(mini_matcher):
                                                              tags=("organoids",)))
     assert len(ranking) == 0
     assert "no entity passes these filters" in ranking.warnings
+
+
+def test_out_of_domain_brief_gets_no_good_match_verdict(mini_matcher):
+    ranking = mini_matcher.match("recycling lithium batteries from scrapped electric cars")
+    assert ranking.no_good_match
+    assert ranking.verdict == "no good match"
+    assert all(m.band == "weak" for m in ranking)
+
+
+def test_targeted_brief_is_not_abstained_and_bands_follow_strength(mini_matcher):
+    ranking = mini_matcher.match("GMP manufacturing suite for AAV and lentiviral vectors")
+    assert not ranking.no_good_match
+    top = ranking[0]
+    assert top.entity_id == "test-vector-works" and top.band in ("strong", "possible")
+    assert 0 <= top.strength <= 100
+    assert top.similarity == max(e.dense for e in top.evidence)
+
+
+def test_multi_need_brief_is_split_and_evidence_names_the_need(mini_matcher):
+    brief = ("We need GMP manufacturing of AAV viral vectors for our gene therapy. "
+             "We also need a hospital that runs echocardiography studies for our heart trial.")
+    ranking = mini_matcher.match(brief, k=6)
+    assert len(ranking.aspects) == 2
+    answered = {e.answers for m in ranking for e in m.evidence}
+    assert set(ranking.aspects) <= answered
+    vector = next(m for m in ranking if m.entity_id == "test-vector-works")
+    assert vector.evidence[0].answers == ranking.aspects[0]
+    assert "GMP" in vector.evidence[0].shared_terms
+
+
+def test_cluster_rolls_up_its_members_and_shows_member_evidence(mini_matcher):
+    ranking = mini_matcher.match("AAV viral vector manufacturing", k=6,
+                                 filters=Filters(kind="cluster"))
+    north = next(m for m in ranking if m.entity_id == "test-north-cluster")
+    assert ranking[0].entity_id == "test-north-cluster"
+    assert any(e.via == "test-vector-works" for e in north.evidence)

@@ -42,12 +42,13 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import corpus_cmd, index_cmd, match_cmd
+    from . import corpus_cmd, eval_cmd, index_cmd, match_cmd
 
     cli.add_command(index_cmd.index)
     cli.add_command(index_cmd.info)
     cli.add_command(match_cmd.match)
     cli.add_command(corpus_cmd.corpus)
+    cli.add_command(eval_cmd.eval_)
 
 
 _register()

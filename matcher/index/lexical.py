@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +62,23 @@ class LexicalIndex:
         import bm25s
 
         return cls(bm25s.BM25.load(str(folder), allow_pickle=False, load_corpus=False))
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def shared_terms(passage: str, query: str, limit: int = 6) -> list[str]:
+    """Words of the passage that share a stem with a word of the query (stopwords aside),
+    as the passage spells them: the lexical part of an explanation."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    stemmer = _stemmer()
+    stop = set(STOPWORDS_EN)
+    wanted = {stemmer.stemWord(w) for w in _WORD.findall(query.lower()) if w not in stop}
+    found: dict[str, str] = {}
+    for word in _WORD.findall(passage):
+        lower = word.lower()
+        stem = stemmer.stemWord(lower)
+        if lower not in stop and stem in wanted and stem not in found:
+            found[stem] = word
+    return list(found.values())[:limit]
