@@ -87,7 +87,7 @@ CONFIGS: dict[str, RankingConfig | str] = {
     "dense, passages, max": BASE.with_(retrieval="dense", pooling="max", aspects=False,
                                        rollup=False),
     "hybrid, max": BASE.with_(pooling="max", aspects=False, rollup=False),
-    "hybrid, top-15% pooling": BASE.with_(aspects=False, rollup=False),
+    "hybrid, top-fraction pooling": BASE.with_(aspects=False, rollup=False),
     "hybrid + aspects": BASE.with_(rollup=False),
     "hybrid + aspects + roll-up (default)": BASE,
     "default with RRF fusion": BASE.with_(fusion="rrf"),

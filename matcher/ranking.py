@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -78,7 +78,12 @@ class _TextScores:
 
     entity: np.ndarray  # (E,) pooled score, 0 where the entity had no candidate passage
     best_passage: np.ndarray  # (E,) passage id, -1 where none
-    passage_score: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    candidates: np.ndarray  # sorted passage ids that were scored
+    scores: np.ndarray  # (C, 3): fused, dense, normalised lexical per candidate
+
+    def passage_score(self, passage: int) -> tuple[float, float, float]:
+        fused, dense, lexical = self.scores[np.searchsorted(self.candidates, passage)]
+        return float(fused), float(dense), float(lexical)
 
 
 class Ranker:
@@ -162,27 +167,25 @@ class Ranker:
         if cfg.pooling == "max":
             entity[owners[starts]] = scores[starts]
             return entity, best
-        ends = np.r_[starts[1:], len(owners)]
-        for start, end in zip(starts, ends, strict=True):
-            group = scores[start:end]
-            if cfg.pooling in ("topk", "topfrac"):
-                k = cfg.pool_k if cfg.pooling == "topk" else int(self.pool_sizes[owners[start]])
-                # Passages outside the candidates count as 0 towards the mean.
-                value = float(group[:k].sum() / k)
-            else:  # softmax-weighted mean: close to max for a small temperature
-                weights = np.exp((group - group[0]) / cfg.temperature)
-                value = float((weights * group).sum() / weights.sum())
-            entity[owners[start]] = value
+        group = np.cumsum(np.r_[0, np.diff(owners) != 0])  # group number of each passage
+        present = owners[starts]
+        if cfg.pooling in ("topk", "topfrac"):
+            sizes = np.full(self.n_entities, cfg.pool_k) if cfg.pooling == "topk" else self.pool_sizes
+            keep = np.arange(len(owners)) - starts[group] < sizes[owners]  # best k per entity
+            # Passages outside the candidates count as 0 towards the mean.
+            sums = np.bincount(owners[keep], weights=scores[keep], minlength=self.n_entities)
+            entity[present] = sums[present] / sizes[present]
+        else:  # softmax-weighted mean: close to max for a small temperature
+            weights = np.exp((scores - scores[starts][group]) / cfg.temperature)
+            num = np.bincount(owners, weights=weights * scores, minlength=self.n_entities)
+            den = np.bincount(owners, weights=weights, minlength=self.n_entities)
+            entity[present] = num[present] / den[present]
         return entity, best
 
     def _score_text(self, vector: np.ndarray, text: str, allowed: np.ndarray | None) -> _TextScores:
         candidates, fused, dense, lexical = self._passage_scores(vector, text, allowed)
         entity, best = self._pool(candidates, fused)
-        details = {
-            int(p): (float(f), float(d), float(x))
-            for p, f, d, x in zip(candidates, fused, dense, lexical, strict=True)
-        }
-        return _TextScores(entity, best, details)
+        return _TextScores(entity, best, candidates, np.column_stack([fused, dense, lexical]))
 
     # ---------------------------------------------------------------- ranking
 
@@ -285,7 +288,7 @@ class Ranker:
             p = int(text.best_passage[e])
             if p < 0:
                 continue
-            fused, dense, lexical = text.passage_score[p]
+            fused, dense, lexical = text.passage_score(p)
             current = found.get(p)
             # A passage that answers a specific aspect is shown with that aspect.
             if current is None or (label and not current.answers) or (
@@ -317,8 +320,8 @@ class Ranker:
         best = None
         for text in per_text:
             p = int(text.best_passage[member])
-            if p >= 0 and (best is None or text.passage_score[p][0] > best[1][0]):
-                best = (p, text.passage_score[p])
+            if p >= 0 and (best is None or text.passage_score(p)[0] > best[1][0]):
+                best = (p, text.passage_score(p))
         if best is None:
             return None
         p, (fused, dense, lexical) = best

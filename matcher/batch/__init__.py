@@ -1,0 +1,1 @@
+"""Batch scoring of enquiry lists: streaming, resumable, lossless; locally or on Ray."""
