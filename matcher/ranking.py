@@ -107,6 +107,14 @@ class Ranker:
             for e in data.entities
         ]
         self.is_cluster = np.array([e.kind == "cluster" for e in data.entities], dtype=bool)
+        # Roll-up as array work: a (clusters x widest membership) table of member indices,
+        # padded with -1, so one query's roll-up is a few vector operations.
+        self.rollup_clusters = np.array(
+            [i for i, m in enumerate(self.members) if self.is_cluster[i] and len(m)], dtype=np.int64)
+        width = max((len(self.members[i]) for i in self.rollup_clusters), default=0)
+        self.rollup_table = np.full((len(self.rollup_clusters), width), -1, dtype=np.int64)
+        for row, c in enumerate(self.rollup_clusters):
+            self.rollup_table[row, : len(self.members[c])] = self.members[c]
 
     # ---------------------------------------------------------------- passages
 
@@ -232,16 +240,18 @@ class Ranker:
         return np.array((kept + deferred)[:k], dtype=np.int64)
 
     def _rollup(self, scores: np.ndarray) -> np.ndarray:
-        cfg = self.config
+        """Raise each cluster towards the mean of its best members, never lower it."""
         out = scores.copy()
-        for c in np.nonzero(self.is_cluster)[0]:
-            members = self.members[c]
-            if not len(members):
-                continue
-            top = np.sort(scores[members])[::-1][: cfg.rollup_members]
-            support = float(top.mean())
-            if support > scores[c]:
-                out[c] = scores[c] + cfg.rollup_weight * (support - scores[c])
+        if not len(self.rollup_clusters):
+            return out
+        cfg = self.config
+        member_scores = np.where(self.rollup_table >= 0, scores[self.rollup_table], -np.inf)
+        top = -np.sort(-member_scores, axis=1)[:, : cfg.rollup_members]
+        counts = np.minimum((self.rollup_table >= 0).sum(axis=1), cfg.rollup_members)
+        support = np.where(np.isfinite(top), top, 0).sum(axis=1) / counts
+        own = scores[self.rollup_clusters]
+        out[self.rollup_clusters] = np.where(
+            support > own, own + cfg.rollup_weight * (support - own), own)
         return out
 
     def strength(self, similarity: float) -> float:

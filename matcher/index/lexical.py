@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +12,18 @@ STOPWORDS = "en"
 STEMMER_LANGUAGE = "english"
 
 
+@lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer(STEMMER_LANGUAGE)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
 
 
 class LexicalIndex:
@@ -70,10 +79,8 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 def shared_terms(passage: str, query: str, limit: int = 6) -> list[str]:
     """Words of the passage that share a stem with a word of the query (stopwords aside),
     as the passage spells them: the lexical part of an explanation."""
-    from bm25s.stopwords import STOPWORDS_EN
-
     stemmer = _stemmer()
-    stop = set(STOPWORDS_EN)
+    stop = _stopwords()
     wanted = {stemmer.stemWord(w) for w in _WORD.findall(query.lower()) if w not in stop}
     found: dict[str, str] = {}
     for word in _WORD.findall(passage):
