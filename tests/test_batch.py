@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from matcher.cli import cli
+from helpers import run
 
 pytestmark = pytest.mark.slow
 
@@ -32,14 +30,6 @@ MALFORMED = (
     b"E10,\x81\x8d undecodable,x\n"
     b"E11,big," + b"x" * 20_001 + b"\n"
 )
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
-    assert "Traceback" not in result.output
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def read_csv(path: Path) -> list[dict]:

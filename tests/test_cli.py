@@ -5,17 +5,7 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from matcher.cli import cli
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
-    assert "Traceback" not in result.output
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+from helpers import run
 
 
 def error_lines(result) -> list[str]:
