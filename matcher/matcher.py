@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -28,10 +27,6 @@ from .text import split_to_fit
 MAX_BRIEF_CHARS = 20_000
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 class Matcher:
     """Ranks the clusters and organisations of an index against free-text briefs.
 
@@ -50,7 +45,9 @@ class Matcher:
         self.data = data
         self.spec = spec
         self._encoder = encoder
-        self.config = config or RankingConfig.from_dict(data.manifest.get("ranking"))
+        # Ranking constants apply at query time: the manifest records the ones in force at
+        # build time for reference, but an index keeps working as the defaults improve.
+        self.config = config or RankingConfig()
         self.ranker = Ranker(data, self.config)
         self.by_id = {e.id: e for e in data.entities}
 
@@ -72,7 +69,8 @@ class Matcher:
         say = progress or (lambda _msg: None)
         if not isinstance(corpus, Corpus):
             corpus = load_corpus(corpus)
-        spec = resolve_model(model) if encoder is None or model else _spec_of(encoder)
+        # A given encoder decides the model unless a model is named too.
+        spec = resolve_model(model or (encoder.model_id if encoder is not None else None))
         weights = weights_sha256(spec.path)
         if encoder is None:
             say(f"loading encoder {spec.id}")
@@ -214,7 +212,3 @@ class Matcher:
             weak = not matches or max(m.strength for m in matches) < self.config.abstain_below
             rankings.append(Ranking(text, matches, windows, aspects, warnings, no_good_match=weak))
         return rankings
-
-
-def _spec_of(encoder: SentenceTransformerEncoder) -> ModelSpec:
-    return resolve_model(encoder.model_id)

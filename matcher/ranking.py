@@ -47,8 +47,8 @@ class RankingConfig:
     evidence: int = 3  # passages shown per match
     # strength = 100 * sigmoid(a * similarity + b), similarity = the match's best dense cosine:
     # an absolute measure, unlike fused or rank-based scores, so it means the same per brief.
-    calibration: tuple[float, float] = (3.438, -2.6)
-    abstain_below: float = 31.0  # "no good match" when the best strength is below this
+    calibration: tuple[float, float] = (3.617, -2.726)
+    abstain_below: float = 30.0  # "no good match" when the best strength is below this
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -314,7 +314,9 @@ class RowSource:
         except ImportError as exc:
             raise BatchInputError("reading .xlsx needs openpyxl: pip install 'matcher[xlsx]'") from exc
         try:
-            book = load_workbook(io.BytesIO(handle.read()), read_only=True, data_only=True)
+            # read_only streams the sheet from a file; standard input has to be buffered.
+            source = self.path if self.path != "-" else io.BytesIO(handle.read())
+            book = load_workbook(source, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise BatchInputError(f"{self.path}: not a readable .xlsx workbook ({exc})") from exc
         rows = book.active.iter_rows(values_only=True)
