@@ -317,11 +317,11 @@ class Ranker:
             if member_evidence is not None:
                 evidence = [*evidence[: self.config.evidence - 1], member_evidence]
         similarity = max((ev.dense for ev in evidence), default=0.0)
-        strength = self.strength(similarity)
+        strength = float(round(self.strength(similarity)))  # whole points; band from the same
         return Match(
             rank=rank, entity_id=entity.id, name=entity.name, kind=entity.kind,
             org_type=entity.org_type, regions=entity.regions, score=score,
-            similarity=similarity, strength=round(strength, 1), band=band_of(strength),
+            similarity=similarity, strength=strength, band=band_of(strength),
             evidence=tuple(evidence),
             url=entity.url, member_of=entity.member_of,
         )
