@@ -201,3 +201,16 @@ def test_large_input_in_constant_memory(tmp_path, mini_index):
                              check=True, capture_output=True, text=True).stdout
         peaks.append(int(out.split()[-1]) / 1024)
     assert peaks[1] - peaks[0] < 40, peaks  # MB; 10x the rows
+
+
+def test_resume_needs_a_file_and_a_checkpoint(tmp_path, mini_index):
+    stdin = run("batch", "-", "--index", mini_index, "--resume", "--quiet", input="id,text\n")
+    assert stdin.exit_code == 2
+    assert "standard input cannot be re-read" in stdin.stderr
+    source = tmp_path / "in.csv"
+    _enquiries(source, 3)
+    nothing = run("batch", source, "--index", mini_index, "--id-column", "id", "--resume",
+                  "--quiet")
+    assert nothing.exit_code == 2
+    assert "nothing to resume" in nothing.stderr
+    assert not (tmp_path / "in.matches.csv").exists()
