@@ -230,3 +230,38 @@ def test_readme_example_csv_validates_with_the_documented_mapping():
                  "--column", "tags=Tags")
     assert result.exit_code == 0, result.stderr
     assert "ok: 2 entities" in result.stdout
+
+
+# ---------------------------------------------------------------- eval (slow: loads the model)
+
+
+def _tiny_eval_set(folder):
+    queries = folder / "q.jsonl"
+    queries.write_text(
+        '{"id": "v", "text": "GMP viral vector manufacturing", "kind": "terse", "split": "test"}\n'
+        '{"id": "h", "text": "echocardiography imaging study", "kind": "terse", "split": "test"}\n',
+        encoding="utf-8")
+    qrels = folder / "qrels.txt"
+    qrels.write_text("v 0 test-vector-works 2\nh 0 test-teaching-hospital 2\n", encoding="utf-8")
+    return queries, qrels
+
+
+@pytest.mark.slow
+def test_eval_picks_configurations_by_tag_or_unique_part(tmp_path, mini_index):
+    queries, qrels = _tiny_eval_set(tmp_path)
+    result = run("eval", "--index", mini_index, "--queries", queries, "--qrels", qrels,
+                 "--config", "default", "--config", "BM25")
+    assert result.exit_code == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
+    assert [r.split(" | ")[0] for r in rows] == ["| hybrid + aspects + roll-up (default)",
+                                                 "| lexical (BM25, passages, max)"]
+    # both enquiries find their one relevant entity first, so nDCG@10 is 1
+    assert all(r.split(" | ")[1] == "1.000" for r in rows)
+
+
+def test_eval_ambiguous_configuration_is_one_line(tmp_path):
+    queries, qrels = _tiny_eval_set(tmp_path)
+    result = run("eval", "--queries", queries, "--qrels", qrels, "--config", "hybrid")
+    assert result.exit_code == 2
+    [line] = [x for x in error_lines(result) if x.startswith("Error:")]
+    assert "'hybrid' is ambiguous" in line and "hybrid, max" in line

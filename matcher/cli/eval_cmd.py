@@ -34,7 +34,7 @@ def eval_(queries_path, qrels_path, split, names, index_dir, fmt) -> None:
     \b
     Examples:
       matcher eval                      # the shipped test split
-      matcher eval --split dev --config hybrid --config default
+      matcher eval --split dev --config "hybrid, max" --config default
     """
     from ..default_index import ensure_default_index
     from ..evaluate import CONFIGS, compare, default_eval_dir, load_qrels, load_queries, render_comparison
@@ -46,10 +46,8 @@ def eval_(queries_path, qrels_path, split, names, index_dir, fmt) -> None:
         queries = [q for q in queries if q.split == split]
     if not queries:
         raise click.UsageError(f"no queries in split '{split}'")
-    unknown = [n for n in names if n not in CONFIGS]
-    if unknown:
-        raise click.UsageError(f"unknown configuration {unknown[0]!r}; known: {', '.join(CONFIGS)}")
-    configs = {n: CONFIGS[n] for n in names} if names else CONFIGS
+    chosen = [_find_config(n, CONFIGS) for n in names]
+    configs = {n: CONFIGS[n] for n in chosen} if chosen else CONFIGS
     matcher = Matcher.load(index_dir or ensure_default_index(None, say))
     results = compare(matcher, configs, queries, qrels, progress=say)
     if fmt == "json":
@@ -58,3 +56,18 @@ def eval_(queries_path, qrels_path, split, names, index_dir, fmt) -> None:
         click.echo(f"{len(queries)} queries ({split} split), "
                    f"{sum(not q.out_of_scope for q in queries)} in scope\n")
         click.echo(render_comparison(results))
+
+
+def _find_config(name: str, configs) -> str:
+    """A configuration by its full name, its bracketed tag ("default"), or any part of its
+    name that fits only one."""
+    if name in configs:
+        return name
+    wanted = name.lower()
+    tagged = [n for n in configs if n.lower().endswith(f"({wanted})")]
+    found = tagged or [n for n in configs if wanted in n.lower()]
+    if len(found) == 1:
+        return found[0]
+    known = "; ".join(found or configs)
+    problem = "is ambiguous" if found else "is unknown"
+    raise click.UsageError(f"configuration {name!r} {problem}: give one of: {known}")
