@@ -104,7 +104,7 @@ def run_config(matcher, config: RankingConfig | str, queries: Iterable[Query],
     from .matcher import Matcher
 
     variant = Matcher(matcher.data, matcher.spec, encoder=matcher.encoder, config=config)
-    rankings = variant.match_many([q.text for q in queries], k=depth)
+    rankings = variant.match_many([q.text for q in queries], k=depth, explain=False)
     run = {q.id: [m.entity_id for m in r] for q, r in zip(queries, rankings, strict=True)}
     extras = {
         q.id: {"no_good_match": r.no_good_match, "scores": [m.score for m in r],
@@ -140,7 +140,7 @@ class MemoEncoder:
         self.max_tokens = encoder.max_tokens
         self.memo: dict[str, np.ndarray] = {}
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.memo))
         if missing:
             for text, vector in zip(missing, self.encoder.encode(missing, batch_size), strict=True):

@@ -15,17 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoders import OnnxEncoder, SentenceTransformerEncoder, onnx_dir, onnx_export_ready
-
-TOLERANCE = 1e-3
-PROBES = [
-    "GMP viral vector manufacturing for cell and gene therapy trials",
-    "Organoid models of liver fibrosis with access to patient samples.",
-    "We are a US medtech company building AI-assisted cardiac ultrasound and need NHS clinical "
-    "validation partners and a UK manufacturing site.",
-    "biobank",
-    "Wales",
-]
+from .encoders import (
+    PROBES,
+    TOLERANCE,
+    OnnxEncoder,
+    SentenceTransformerEncoder,
+    onnx_dir,
+    onnx_export_ready,
+)
 
 
 def _supported(reference: SentenceTransformerEncoder) -> bool:

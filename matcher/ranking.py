@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from .errors import IndexCorruptError
 from .index.lexical import shared_terms
 from .index.store import IndexData
 from .results import Evidence, Match
@@ -72,18 +74,32 @@ def band_of(strength: float) -> str:
     return next(name for floor, name in BANDS if strength >= floor)
 
 
+# Rows of query texts scored together: bounds the (texts x passages) matrices at about 2M
+# cells (8 MB each), whatever the corpus size.
+BLOCK_CELLS = 1 << 21
+
+
 @dataclass
 class _TextScores:
-    """One query text's pooled entity scores and each entity's best passage for it."""
+    """One query text's scores: rows of its block's (texts x passages) matrices."""
 
     entity: np.ndarray  # (E,) pooled score, 0 where the entity had no candidate passage
-    best_passage: np.ndarray  # (E,) passage id, -1 where none
-    candidates: np.ndarray  # sorted passage ids that were scored
-    scores: np.ndarray  # (C, 3): fused, dense, normalised lexical per candidate
+    has_candidate: np.ndarray  # (E,) bool
+    fused: np.ndarray  # (N,) fused score, -inf outside the candidates
+    dense: np.ndarray  # (N,) cosine (meaningful at the candidates)
+    lexical: np.ndarray  # (N,) BM25 over the text's best BM25 score
+    bounds: np.ndarray  # (E + 1,) each entity's passages are bounds[e]:bounds[e + 1]
+
+    def best_passage(self, e: int) -> int:
+        """The entity's best candidate passage for this text (first of equals), or -1."""
+        if not self.has_candidate[e]:
+            return -1
+        start = self.bounds[e]
+        return int(start + np.argmax(self.fused[start : self.bounds[e + 1]]))
 
     def passage_score(self, passage: int) -> tuple[float, float, float]:
-        fused, dense, lexical = self.scores[np.searchsorted(self.candidates, passage)]
-        return float(fused), float(dense), float(lexical)
+        return (float(self.fused[passage]), float(self.dense[passage]),
+                float(self.lexical[passage]))
 
 
 class Ranker:
@@ -97,6 +113,12 @@ class Ranker:
         self.passage_entity = np.array(
             [index_of[p.entity_id] for p in data.passages], dtype=np.int64
         )
+        if np.any(np.diff(self.passage_entity) < 0):
+            raise IndexCorruptError("the index's passages are not grouped by entity; rebuild it "
+                                    "with `matcher index build`")
+        # Each entity's passages are one contiguous run, so pooling is a segmented reduction.
+        self.bounds = np.searchsorted(self.passage_entity, np.arange(self.n_entities + 1))
+        self.nonempty = np.nonzero(np.diff(self.bounds) > 0)[0]  # entities with passages
         self.field_ok = np.array([p.field in config.fields for p in data.passages], dtype=bool)
         counts = np.bincount(self.passage_entity[self.field_ok], minlength=self.n_entities)
         # topfrac pooling: a small profile pools like max (a specialist stays sharp), a broad
@@ -116,111 +138,126 @@ class Ranker:
         for row, c in enumerate(self.rollup_clusters):
             self.rollup_table[row, : len(self.members[c])] = self.members[c]
 
-    # ---------------------------------------------------------------- passages
+    # ---------------------------------------------------------------- scoring
 
-    def _allowed(self, entity_mask: np.ndarray | None) -> np.ndarray | None:
-        ok = self.field_ok if entity_mask is None else self.field_ok & entity_mask[self.passage_entity]
-        return None if ok.all() else np.nonzero(ok)[0]
+    def _allowed(self, entity_mask: np.ndarray | None) -> np.ndarray:
+        """(N,) bool: passages of the scored fields and of entities passing the filters."""
+        if entity_mask is None:
+            return self.field_ok
+        return self.field_ok & entity_mask[self.passage_entity]
 
-    def _passage_scores(self, vector: np.ndarray, text: str, allowed: np.ndarray | None):
-        """Candidate passage ids with fused, dense and normalised lexical scores."""
+    def score_texts(self, vectors: np.ndarray, texts: Sequence[str],
+                    entity_mask: np.ndarray | None = None) -> list[_TextScores]:
+        """Each query text's passage and pooled entity scores. Texts are scored in blocks as
+        matrices (a dense product, a sparse BM25 product, segmented pooling), so a batch
+        costs far less per text than one text at a time."""
+        allowed = self._allowed(entity_mask)
+        rows = max(1, BLOCK_CELLS // max(1, len(self.passage_entity)))
+        out: list[_TextScores] = []
+        for start in range(0, len(texts), rows):
+            out.extend(self._score_block(vectors[start : start + rows],
+                                         list(texts[start : start + rows]), allowed))
+        return out
+
+    def _score_block(self, vectors: np.ndarray, texts: list[str],
+                     allowed: np.ndarray) -> list[_TextScores]:
         cfg = self.config
+        n_texts, n_passages = len(texts), len(self.passage_entity)
         use_dense = cfg.retrieval in ("hybrid", "dense")
         use_lexical = cfg.retrieval in ("hybrid", "lexical")
-        lexical = self.data.lexical.scores(text) if use_lexical else None
-        if lexical is not None and allowed is not None:
-            masked = np.zeros_like(lexical)
-            masked[allowed] = lexical[allowed]
-            lexical = masked
-        pools = []
-        if use_dense:
-            _, ids = self.data.dense.search(vector[None, :], cfg.candidates, allowed)
-            pools.append(ids[0][ids[0] >= 0])
-        if lexical is not None:
-            positive = np.nonzero(lexical > 0)[0]
-            if len(positive) > cfg.candidates:
-                positive = positive[np.argpartition(-lexical[positive], cfg.candidates)[: cfg.candidates]]
-            pools.append(positive)
-        candidates = np.unique(np.concatenate(pools)).astype(np.int64) if pools else np.zeros(0, np.int64)
-        dense = self.data.dense.vectors(candidates) @ vector
-        if lexical is not None and len(candidates):
-            best = float(lexical.max())
-            lex = lexical[candidates] / best if best > 0 else np.zeros(len(candidates), np.float32)
-        else:
-            lex = np.zeros(len(candidates), dtype=np.float32)
+        candidate = np.zeros((n_texts, n_passages), dtype=bool)
+
+        dense = self.data.dense.similarities(vectors) if n_passages else None
+        if use_dense and dense is not None:
+            candidate |= _top_per_row(np.where(allowed, dense, -np.inf), cfg.candidates)
+        elif use_dense:  # HNSW: search, then score only what was found
+            _, ids = self.data.dense.search(vectors, cfg.candidates, np.nonzero(allowed)[0])
+            for row, found in enumerate(ids):
+                candidate[row, found[found >= 0]] = True
+
+        lexical = np.zeros((n_texts, n_passages), dtype=np.float32)
+        if use_lexical:
+            lexical = np.where(allowed, self.data.lexical.score_matrix(texts), 0.0)
+            positive = lexical > 0
+            candidate |= _top_per_row(np.where(positive, lexical, -np.inf), cfg.candidates)
+            best = lexical.max(axis=1, initial=0.0)[:, None]
+            lexical = np.divide(lexical, best, out=np.zeros_like(lexical), where=best > 0)
+        candidate &= allowed
+
+        if dense is None:  # HNSW: cosines of the candidates only
+            dense = np.zeros((n_texts, n_passages), dtype=np.float32)
+            for row in range(n_texts):
+                ids = np.nonzero(candidate[row])[0]
+                dense[row, ids] = self.data.dense.vectors(ids) @ vectors[row]
+
         if cfg.retrieval == "dense":
             fused = dense
         elif cfg.retrieval == "lexical":
-            fused = lex
+            fused = lexical
         elif cfg.fusion == "rrf":
-            fused = _rrf(dense, lex, cfg.rrf_k)
+            fused = _rrf(dense, lexical, candidate, cfg.rrf_k)
         else:
-            fused = cfg.dense_weight * dense + (1 - cfg.dense_weight) * lex
-        return candidates, fused.astype(np.float32), dense, lex
+            fused = cfg.dense_weight * dense + (1 - cfg.dense_weight) * lexical
+        fused = np.where(candidate, fused, -np.inf).astype(np.float32)
+        entity, has_candidate = self._pool(fused)
+        return [_TextScores(entity[i], has_candidate[i], fused[i], dense[i], lexical[i],
+                            self.bounds) for i in range(n_texts)]
 
-    # ---------------------------------------------------------------- pooling
-
-    def _pool(self, candidates: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Entity scores from candidate passage scores, and each entity's best passage."""
+    def _pool(self, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(texts x entities) pooled scores from (texts x passages) fused scores (-inf outside
+        the candidates, which count as 0 towards a mean), and which entities had candidates."""
         cfg = self.config
-        owners = self.passage_entity[candidates]
-        order = np.lexsort((-fused, owners))  # by entity, best passage first
-        owners, scores, ids = owners[order], fused[order], candidates[order]
-        starts = np.r_[0, np.nonzero(np.diff(owners))[0] + 1] if len(owners) else np.zeros(0, int)
-        entity = np.zeros(self.n_entities, dtype=np.float32)
-        best = np.full(self.n_entities, -1, dtype=np.int64)
-        if not len(owners):
-            return entity, best
-        best[owners[starts]] = ids[starts]
+        entity = np.zeros((len(fused), self.n_entities), dtype=np.float32)
+        starts = self.bounds[self.nonempty]
+        if not len(starts):
+            return entity, entity > 0
+        best = np.maximum.reduceat(fused, starts, axis=1)
+        has = np.zeros(entity.shape, dtype=bool)
+        has[:, self.nonempty] = np.isfinite(best)
         if cfg.pooling == "max":
-            entity[owners[starts]] = scores[starts]
-            return entity, best
-        group = np.cumsum(np.r_[0, np.diff(owners) != 0])  # group number of each passage
-        present = owners[starts]
-        if cfg.pooling in ("topk", "topfrac"):
-            sizes = np.full(self.n_entities, cfg.pool_k) if cfg.pooling == "topk" else self.pool_sizes
-            keep = np.arange(len(owners)) - starts[group] < sizes[owners]  # best k per entity
-            # Passages outside the candidates count as 0 towards the mean.
-            sums = np.bincount(owners[keep], weights=scores[keep], minlength=self.n_entities)
-            entity[present] = sums[present] / sizes[present]
+            pooled = best
+        elif cfg.pooling in ("topk", "topfrac"):
+            sizes = (np.full(self.n_entities, cfg.pool_k) if cfg.pooling == "topk"
+                     else self.pool_sizes)
+            ranked = self._sort_within_entities(fused)
+            position = np.arange(fused.shape[1]) - self.bounds[self.passage_entity]
+            keep = (position < sizes[self.passage_entity]) & np.isfinite(ranked)
+            pooled = np.add.reduceat(np.where(keep, ranked, 0.0), starts, axis=1)
+            pooled = pooled / sizes[self.nonempty]
         else:  # softmax-weighted mean: close to max for a small temperature
-            weights = np.exp((scores - scores[starts][group]) / cfg.temperature)
-            num = np.bincount(owners, weights=weights * scores, minlength=self.n_entities)
-            den = np.bincount(owners, weights=weights, minlength=self.n_entities)
-            entity[present] = num[present] / den[present]
-        return entity, best
+            spread = fused - np.repeat(np.where(np.isfinite(best), best, 0.0),
+                                       np.diff(self.bounds)[self.nonempty], axis=1)
+            weights = np.where(np.isfinite(fused), np.exp(spread / cfg.temperature), 0.0)
+            values = np.where(np.isfinite(fused), fused, 0.0)
+            num = np.add.reduceat(weights * values, starts, axis=1)
+            den = np.add.reduceat(weights, starts, axis=1)
+            pooled = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        entity[:, self.nonempty] = np.where(has[:, self.nonempty], pooled, 0.0)
+        return entity, has
 
-    def _score_text(self, vector: np.ndarray, text: str, allowed: np.ndarray | None) -> _TextScores:
-        candidates, fused, dense, lexical = self._passage_scores(vector, text, allowed)
-        entity, best = self._pool(candidates, fused)
-        return _TextScores(entity, best, candidates, np.column_stack([fused, dense, lexical]))
+    def _sort_within_entities(self, fused: np.ndarray) -> np.ndarray:
+        """Each entity's run of passage scores sorted best first, -inf last, in place of the
+        run: one row sort of keys (entity number, then descending score), since fused scores
+        lie in [-1, 1]."""
+        owner = self.passage_entity.astype(np.float64) * 4.0
+        exact = fused.astype(np.float64)  # float64 holds owner and score exactly
+        keys = owner + np.where(np.isfinite(exact), 2.0 - exact, 3.5)
+        keys.sort(axis=1)
+        values = 2.0 - (keys - owner)
+        return np.where(values < -1.25, -np.inf, values)
 
     # ---------------------------------------------------------------- ranking
 
-    def entity_scores(
-        self,
-        whole_vectors: np.ndarray,
-        whole_texts: list[str],
-        aspect_vectors: np.ndarray,
-        aspect_texts: list[str],
-        entity_mask: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, list[_TextScores]]:
-        """Final entity scores (E,) and the per-text scores behind them.
-
-        ``whole_*`` are the windows of the full brief (one unless it is very long); their
-        scores combine by max. ``aspect_*`` are the brief's needs (empty without aspects).
-        """
-        allowed = self._allowed(entity_mask)
-        texts = [self._score_text(v, t, allowed) for v, t in zip(whole_vectors, whole_texts, strict=True)]
-        whole = np.max([t.entity for t in texts], axis=0)
-        aspects = [self._score_text(v, t, allowed) for v, t in zip(aspect_vectors, aspect_texts, strict=True)]
-        scores = whole
+    def entity_scores(self, whole: list[_TextScores], aspects: list[_TextScores]) -> np.ndarray:
+        """Final entity scores (E,) from the scored windows of the full brief (one unless it
+        is very long; they combine by max) and of its needs (empty without aspects)."""
+        scores = np.max([t.entity for t in whole], axis=0)
         if aspects:
             w = self.config.whole_weight
-            scores = w * whole + (1 - w) * np.mean([a.entity for a in aspects], axis=0)
+            scores = w * scores + (1 - w) * np.mean([a.entity for a in aspects], axis=0)
         if self.config.rollup:
             scores = self._rollup(scores)
-        return scores, texts + aspects
+        return scores
 
     def _diversify(self, order: np.ndarray, k: int) -> np.ndarray:
         """Keep at most ``cluster_cap`` organisations per cluster (by their first cluster), so
@@ -260,23 +297,25 @@ class Ranker:
 
     def rank(
         self,
-        whole_vectors: np.ndarray,
+        whole: list[_TextScores],
         whole_texts: list[str],
-        aspect_vectors: np.ndarray,
+        aspects: list[_TextScores],
         aspect_texts: list[str],
         k: int,
         entity_mask: np.ndarray | None = None,
         kind: str = "all",
+        explain: bool = True,
     ) -> list[Match]:
+        """The top ``k`` matches of one brief from its scored texts (see score_texts).
+        ``explain=False`` leaves out the shared terms of the evidence (batch output has none)."""
         if entity_mask is not None and not entity_mask.any():
             return []
-        scores, per_text = self.entity_scores(
-            whole_vectors, whole_texts, aspect_vectors, aspect_texts, entity_mask
-        )
+        scores = self.entity_scores(whole, aspects)
+        per_text = whole + aspects
         eligible = np.ones(self.n_entities, dtype=bool) if entity_mask is None else entity_mask.copy()
         if kind != "all":
             eligible &= self.is_cluster if kind == "cluster" else ~self.is_cluster
-        has_evidence = np.any([t.best_passage >= 0 for t in per_text], axis=0)
+        has_evidence = np.any([t.has_candidate for t in per_text], axis=0)
         eligible &= has_evidence | (scores > 0)
         order = np.nonzero(eligible)[0]
         order = order[np.argsort(-scores[order], kind="stable")]
@@ -284,18 +323,18 @@ class Ranker:
         # What each scored text is called in the evidence: "" for the brief as a whole,
         # the window for a very long brief, the aspect's own words for an aspect.
         labels = ([""] if len(whole_texts) == 1 else list(whole_texts)) + list(aspect_texts)
+        query = " ".join(whole_texts) if explain else None
         return [
-            self._match(rank, int(e), float(scores[e]), per_text, labels, scores,
-                        " ".join(whole_texts))
+            self._match(rank, int(e), float(scores[e]), per_text, labels, scores, query)
             for rank, e in enumerate(order, 1)
         ]
 
     def _match(self, rank: int, e: int, score: float, per_text: list[_TextScores],
-               labels: list[str], scores: np.ndarray, query: str) -> Match:
+               labels: list[str], scores: np.ndarray, query: str | None) -> Match:
         entity = self.data.entities[e]
         found: dict[int, Evidence] = {}
         for text, label in zip(per_text, labels, strict=True):
-            p = int(text.best_passage[e])
+            p = text.best_passage(e)
             if p < 0:
                 continue
             fused, dense, lexical = text.passage_score(p)
@@ -309,8 +348,9 @@ class Ranker:
                     score=fused, dense=dense, lexical=lexical, answers=label,
                 )
         evidence = sorted(found.values(), key=lambda ev: -ev.score)[: self.config.evidence]
-        evidence = [replace(ev, shared_terms=tuple(shared_terms(ev.text, ev.answers or query)))
-                    for ev in evidence]
+        if query is not None:
+            evidence = [replace(ev, shared_terms=tuple(shared_terms(ev.text, ev.answers or query)))
+                        for ev in evidence]
         if self.config.rollup and entity.kind == "cluster" and len(self.members[e]):
             best_member = int(self.members[e][np.argmax(scores[self.members[e]])])
             member_evidence = self._best_member_evidence(best_member, per_text)
@@ -329,7 +369,7 @@ class Ranker:
     def _best_member_evidence(self, member: int, per_text: list[_TextScores]) -> Evidence | None:
         best = None
         for text in per_text:
-            p = int(text.best_passage[member])
+            p = text.best_passage(member)
             if p >= 0 and (best is None or text.passage_score(p)[0] > best[1][0]):
                 best = (p, text.passage_score(p))
         if best is None:
@@ -340,13 +380,24 @@ class Ranker:
                         via=self.data.entities[member].id)
 
 
-def _rrf(dense: np.ndarray, lexical: np.ndarray, k: int) -> np.ndarray:
-    """Reciprocal rank fusion (Cormack et al., 2009): sum of 1 / (k + rank) per retriever,
-    scaled by (k + 1) / 2 so a passage ranked first by both scores 1."""
+def _top_per_row(scores: np.ndarray, k: int) -> np.ndarray:
+    """(rows x items) bool: each row's k best finite scores, and any equal to the k-th (ties
+    at the cut are all kept, so the result does not depend on an arbitrary order)."""
+    if scores.shape[1] <= k:
+        return np.isfinite(scores)
+    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]
+    return (scores >= kth) & np.isfinite(scores)
+
+
+def _rrf(dense: np.ndarray, lexical: np.ndarray, candidate: np.ndarray, k: int) -> np.ndarray:
+    """Reciprocal rank fusion (Cormack et al., 2009) over each row's candidates: sum of
+    1 / (k + rank) per retriever, scaled by (k + 1) / 2 so a passage ranked first by both
+    scores 1. Ranks break ties by passage order."""
     def ranks(values: np.ndarray) -> np.ndarray:
-        order = np.argsort(-values, kind="stable")
-        out = np.empty(len(values), dtype=np.float64)
-        out[order] = np.arange(1, len(values) + 1)
+        order = np.argsort(np.where(candidate, -values, np.inf), axis=1, kind="stable")
+        out = np.empty(values.shape, dtype=np.float64)
+        np.put_along_axis(out, order, np.arange(1, values.shape[1] + 1, dtype=np.float64)[None, :]
+                          .repeat(len(values), axis=0), axis=1)
         return out
 
     fused = 1.0 / (k + ranks(dense)) + np.where(lexical > 0, 1.0 / (k + ranks(lexical)), 0.0)

@@ -76,7 +76,8 @@ def run_version(root: Path, version: int, configs: dict[str, RankingConfig], enc
         config = config.with_(candidates=len(built.data.passages), calibration=list(
             config.calibration))
         matcher = Matcher(built.data, built.spec, encoder=encoder, config=config)
-        rankings = matcher.match_many([papers[p] for p in paper_ids], k=len(corpus.entities))
+        rankings = matcher.match_many([papers[p] for p in paper_ids], k=len(corpus.entities),
+                                        explain=False)
         scores = {}
         for paper, ranking in zip(paper_ids, rankings, strict=True):
             by_entity = {m.entity_id: m.score for m in ranking}

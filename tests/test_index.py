@@ -107,3 +107,19 @@ def test_changed_weights_are_refused_when_no_onnx_export_matches(mini_index_copy
     matcher = Matcher.load(mini_index_copy)
     with pytest.raises(IndexMismatchError, match="rebuild it"):
         matcher.match("anything")
+
+
+def test_query_tokenizer_agrees_with_bm25s_on_the_shipped_passages():
+    import bm25s
+
+    from matcher.corpus import load_corpus
+    from matcher.index.lexical import _stemmer, tokenize
+    from matcher.passages import entity_passages
+    from matcher.resources import shipped_corpus_dir
+
+    entities = load_corpus([shipped_corpus_dir()]).entities
+    texts = [p.text for e in entities for p in entity_passages(e)]
+    texts += ["The NHS's phase-I/II trials: 3D-printed, co-operative", "a I x", ""]
+    expected = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False,
+                              show_progress=False)
+    assert [tokenize(t) for t in texts] == expected

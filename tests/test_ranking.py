@@ -7,7 +7,7 @@ from matcher.aspects import split_aspects
 from matcher.corpus import Entity
 from matcher.index.store import IndexData
 from matcher.passages import Passage
-from matcher.ranking import Ranker, RankingConfig, _rrf, band_of
+from matcher.ranking import Ranker, RankingConfig, _rrf, _TextScores, _top_per_row, band_of
 
 
 def ranker(config: RankingConfig, entities, passages) -> Ranker:
@@ -25,8 +25,14 @@ PASSAGES = [Passage("a", "capability", f"a{i}") for i in range(2)] + [
 
 def test_rrf_by_hand():
     # dense ranks 1,3,2; lexical ranks 3,1,2 but passage 0 has no lexical match (no term).
-    fused = _rrf(np.array([0.9, 0.5, 0.7]), np.array([0.0, 1.0, 0.5]), k=1)
-    assert fused == pytest.approx([0.5, 0.75, 2 / 3], abs=1e-6)
+    # Passage 3 is not a candidate: its high dense score must not take a rank.
+    candidate = np.array([[True, True, True, False]])
+    fused = _rrf(np.array([[0.9, 0.5, 0.7, 0.95]]), np.array([[0.0, 1.0, 0.5, 0.0]]),
+                 candidate, k=1)
+    assert fused[0, :3] == pytest.approx([0.5, 0.75, 2 / 3], abs=1e-6)
+
+
+NO = -np.inf  # not a candidate
 
 
 @pytest.mark.parametrize("pooling, extra, expected_a, expected_b", [
@@ -34,21 +40,40 @@ def test_rrf_by_hand():
     ("topk", {"pool_k": 2}, 0.55, 0.6),
     # topfrac 0.5: A has 2 passages -> mean of best 1; B has 3 -> round(1.5) = 2 best
     ("topfrac", {"pool_frac": 0.5}, 0.9, 0.6),
+    # softmax at temperature 0.05: A's 0.2 weighs exp(-14) against its 0.9
+    ("softmax", {}, 0.9, 0.6),
 ])
 def test_pooling_by_hand(pooling, extra, expected_a, expected_b):
     r = ranker(RankingConfig(pooling=pooling, **extra), ENTITIES, PASSAGES)
-    candidates = np.array([0, 1, 2, 3, 4])
-    fused = np.array([0.9, 0.2, 0.6, 0.6, 0.6], dtype=np.float32)
-    scores, best = r._pool(candidates, fused)
-    assert scores[:2] == pytest.approx([expected_a, expected_b])
-    assert scores[2] == 0.0 and best[2] == -1  # the cluster had no candidate passage
-    assert best[0] == 0 and best[1] in (2, 3, 4)
+    fused = np.array([[0.9, 0.2, 0.6, 0.6, 0.6, NO]], dtype=np.float32)
+    scores, has = r._pool(fused)
+    assert scores[0, :2] == pytest.approx([expected_a, expected_b], abs=1e-5)
+    assert scores[0, 2] == 0.0 and not has[0, 2]  # the cluster had no candidate passage
+    row = _TextScores(scores[0], has[0], fused[0], fused[0], fused[0], r.bounds)
+    assert (row.best_passage(0), row.best_passage(1), row.best_passage(2)) == (0, 2, -1)
+
+
+def test_pooling_rows_are_independent_and_keep_negative_candidates():
+    r = ranker(RankingConfig(pooling="topk", pool_k=2), ENTITIES, PASSAGES)
+    fused = np.array([[0.9, 0.2, 0.6, 0.6, 0.6, NO],
+                      [-0.5, 0.3, NO, 0.1, NO, 0.4]], dtype=np.float32)
+    scores, has = r._pool(fused)
+    assert scores[0, :2] == pytest.approx([0.55, 0.6])
+    # a negative candidate still counts among the best two; a missing one counts as 0
+    assert scores[1] == pytest.approx([-0.1, 0.05, 0.2])
+    assert has[1].all() and not has[0, 2]
 
 
 def test_topk_counts_missing_candidates_as_zero():
     r = ranker(RankingConfig(pooling="topk", pool_k=3), ENTITIES, PASSAGES)
-    scores, _ = r._pool(np.array([0]), np.array([0.9], dtype=np.float32))
-    assert scores[0] == pytest.approx(0.3)
+    scores, _ = r._pool(np.array([[0.9, NO, NO, NO, NO, NO]], dtype=np.float32))
+    assert scores[0, 0] == pytest.approx(0.3)
+
+
+def test_top_per_row_keeps_ties_at_the_cut():
+    scores = np.array([[0.9, 0.5, 0.5, 0.1, -np.inf], [1.0, 2.0, 3.0, 4.0, 5.0]])
+    assert _top_per_row(scores, 2).tolist() == [[True, True, True, False, False],
+                                                [False, False, False, True, True]]
 
 
 def test_rollup_raises_a_cluster_towards_its_best_members():

@@ -1,8 +1,11 @@
 """The batch loop: read rows, score them in chunks, write results and rejects, checkpoint.
 
-Scoring is pluggable (a function from texts to rankings): the local engine calls
-Matcher.match_many in-process; the Ray engine sends the same chunk to a pool of actors.
-Everything else (reading, rejects, ids, resuming, the row-count invariant) is shared.
+Scoring is pluggable: a function from one chunk's distinct new texts to their rankings, or
+to a function that waits for them. The local engine calls Matcher.match_many in-process; the
+Ray engine sends each chunk whole to one of a pool of actors and keeps several chunks in
+flight. Everything else (reading, rejects, ids, deduplication, resuming, the row-count
+invariant) is shared, and chunks are cut and written in the same order by both engines, so
+their output is the same.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +26,7 @@ from .sinks import BatchSink, BatchStateError
 CHUNK = 256  # rows scored per call: enough to batch the encoder, small enough to checkpoint
 CACHE = 4096  # distinct enquiry texts whose rankings are remembered across chunks
 
-Scorer = Callable[[Sequence[str]], list[Ranking]]
+Scorer = Callable[[Sequence[str]], "list[Ranking] | Callable[[], list[Ranking]]"]
 
 
 @dataclass
@@ -76,43 +79,79 @@ def count_records(path: str) -> int | None:
         return max(0, sum(1 for _ in handle) - (0 if path.lower().endswith(".jsonl") else 1))
 
 
+class _Cell:
+    """The ranking of one distinct text; empty while its chunk is being scored."""
+
+    __slots__ = ("ranking",)
+
+    def __init__(self) -> None:
+        self.ranking: Ranking | None = None
+
+
 class _Memo:
-    """Rankings of recently seen texts: identical enquiries are scored once."""
+    """Recently seen texts and their cells: identical enquiries are scored once."""
 
     def __init__(self, size: int):
         self.size, self.items = size, OrderedDict()
 
-    def get(self, text: str) -> Ranking | None:
-        value = self.items.get(text)
-        if value is not None:
+    def cell(self, text: str) -> tuple[_Cell, bool]:
+        """The text's cell, and whether it is new (so the text must be scored)."""
+        found = self.items.get(text)
+        if found is not None:
             self.items.move_to_end(text)
-        return value
-
-    def put(self, text: str, ranking: Ranking) -> None:
-        self.items[text] = ranking
+            return found, False
+        found = self.items[text] = _Cell()
         if len(self.items) > self.size:
             self.items.popitem(last=False)
+        return found, True
+
+
+@dataclass
+class _Chunk:
+    rows: list[Row]
+    rejects: list[Reject]
+    records: int  # input records consumed up to the end of this chunk (the checkpoint)
+    cells: list[_Cell]  # one per row
+    new: list[_Cell]  # the cells this chunk scores, in the order of its texts
+    pending: Any  # the rankings, or a function that waits for them
 
 
 def run_batch(source: RowSource, sink: BatchSink, score: Scorer, quiet: bool = False,
-              total: int | None = None) -> BatchReport:
+              total: int | None = None, ahead: int = 0) -> BatchReport:
+    """Score every row of ``source`` into ``sink``. Up to ``ahead`` chunks are sent to the
+    scorer before the oldest is waited for and written (0: one chunk at a time)."""
     started = time.perf_counter()
     resumed_from = sink.done
     progress = Progress(total, quiet, initial=resumed_from)
     memo = _Memo(CACHE)
+    in_flight: deque[_Chunk] = deque()
     rows: list[Row] = []
     rejects: list[Reject] = []
     records = 0
 
-    def flush() -> None:
+    def submit() -> None:
         nonlocal rows, rejects
-        texts = list(dict.fromkeys(r.text for r in rows if memo.get(r.text) is None))
-        for text, ranking in zip(texts, score(texts) if texts else [], strict=True):
-            memo.put(text, ranking)
-        sink.write([(r, memo.get(r.text)) for r in rows], rejects)
-        sink.commit(records)
-        progress.update(len(rows) + len(rejects))
+        cells, new, texts = [], [], []
+        for row in rows:
+            cell, is_new = memo.cell(row.text)
+            cells.append(cell)
+            if is_new:
+                new.append(cell)
+                texts.append(row.text)
+        in_flight.append(_Chunk(rows, rejects, records, cells, new,
+                                score(texts) if texts else []))
         rows, rejects = [], []
+        while len(in_flight) > ahead:
+            complete(in_flight.popleft())
+
+    def complete(chunk: _Chunk) -> None:
+        rankings = chunk.pending() if callable(chunk.pending) else chunk.pending
+        for cell, ranking in zip(chunk.new, rankings, strict=True):
+            cell.ranking = ranking
+        sink.write([(r, c.ranking) for r, c in zip(chunk.rows, chunk.cells, strict=True)],
+                   chunk.rejects)
+        sink.commit(chunk.records)
+        progress.update(len(chunk.rows) + len(chunk.rejects))
 
     try:
         for item in source:
@@ -131,9 +170,11 @@ def run_batch(source: RowSource, sink: BatchSink, score: Scorer, quiet: bool = F
             else:
                 rejects.append(item)
             if len(rows) + len(rejects) >= CHUNK:
-                flush()
+                submit()
         if rows or rejects:
-            flush()
+            submit()
+        while in_flight:
+            complete(in_flight.popleft())
     finally:
         progress.close()
     report = BatchReport(read=sink.done, scored=sink.scored, rejected=sink.rejected,

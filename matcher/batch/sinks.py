@@ -173,16 +173,16 @@ class BatchSink:
         self.reject_table.open(state["rejects_bytes"] if state else None)
         if not resume:
             self.checkpoint.save({"signature": signature}, [])
-        self.pending_ids: list[tuple[str, int]] = []
-        self.batch_seen: dict[str, int] = {}
+        self.pending_ids: list[tuple[str, int]] = []  # written, not yet in the checkpoint
+        self.batch_seen: dict[str, int] = {}  # read in this process, not yet in the checkpoint
 
     def duplicate_of(self, row: Row) -> int | None:
         """The line where this id was first seen (in this run, resumed or not), if any."""
         return self.batch_seen.get(row.id) or self.checkpoint.first_line_of(row.id)
 
     def remember(self, row: Row) -> None:
+        """Note an accepted row's id as soon as it is read (its chunk may be scored later)."""
         self.batch_seen[row.id] = row.line
-        self.pending_ids.append((row.id, row.line))
 
     def write(self, scored: list[tuple[Row, Ranking]], rejects: list[Reject]) -> None:
         rows: list[dict[str, Any]] = []
@@ -192,6 +192,7 @@ class BatchSink:
             else:
                 rows.append(wide_row(row, ranking, self.k))
         self.results.append(rows)
+        self.pending_ids.extend((row.id, row.line) for row, _ in scored)
         self.reject_table.append(
             {"line": r.line, "reason": r.reason, "row": r.original} for r in rejects)
         self.scored += len(scored)
@@ -203,8 +204,9 @@ class BatchSink:
         state = {"records_done": records_done, "scored": self.scored, "rejected": self.rejected,
                  "results_bytes": self.results.sync(), "rejects_bytes": self.reject_table.sync()}
         self.checkpoint.save({"state": state}, self.pending_ids)
+        for row_id, _ in self.pending_ids:
+            self.batch_seen.pop(row_id, None)
         self.pending_ids = []
-        self.batch_seen = {}
 
     def finish(self) -> None:
         self.results.close()

@@ -39,10 +39,15 @@ def _default_output(input_path: str, fmt: str) -> Path:
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--ray-address", default=None,
               help="Ray cluster to join (e.g. ray://head:10001). Default: start a local Ray.")
+@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default="auto",
+              show_default=True,
+              help="Encoder arithmetic. auto: bf16 on CPUs with native bf16 (AMX, AVX512-BF16), "
+                   "about 2x faster at the same quality; fp32 elsewhere. fp32 gives results "
+                   "that do not depend on how rows are batched.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions, org_types,
           tags, member_of, exclude, index_dir, fmt, format_in, layout, resume, engine,
-          ray_address, quiet) -> None:
+          ray_address, precision, quiet) -> None:
     """Score every row of an enquiry list (CSV, TSV, JSONL, JSON, XLSX or - for stdin).
 
     Every input row ends up in exactly one of the results file and the rejects file; the
@@ -60,6 +65,7 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
     from ..batch.runner import check_resumable, count_records, input_signature, run_batch
     from ..batch.sinks import BatchSink
     from ..default_index import ensure_default_index
+    from ..encoders import resolve_precision
 
     check_resumable(input_path, resume)
     if input_path != "-" and not Path(input_path).is_file():
@@ -72,30 +78,33 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
         f"{output.stem}.rejects.{'jsonl' if fmt == 'jsonl' else 'csv'}")
     filters = filters_from(kind, regions, org_types, tags, member_of, exclude)
     folder = index_dir or ensure_default_index(None, say)
+    precision = resolve_precision(precision)
 
+    from ..matcher import Matcher
+
+    ahead = 0
     if engine == "ray":
         from ..batch.ray_engine import RayScorer
-        from ..matcher import Matcher
 
-        Matcher.load(folder).match("check", k=1, filters=filters)  # fail fast on bad filters
-        score = RayScorer(folder, k, filters, ray_address)
+        Matcher.load(folder).check_filters(filters)  # fail fast, before starting workers
+        score = RayScorer(folder, k, filters, ray_address, precision=precision)
+        ahead = score.ahead
     else:
-        from ..matcher import Matcher
-
-        matcher = Matcher.load(folder)
-        matcher.match("check", k=1, filters=filters)  # fail fast on bad filters
+        matcher = Matcher.load(folder, precision=precision)
+        matcher.check_filters(filters)
+        matcher.encoder  # noqa: B018  (load the model before the clock and progress start)
 
         def score(texts):
-            return matcher.match_many(texts, k=k, filters=filters)
+            return matcher.match_many(texts, k=k, filters=filters, explain=False)
 
     options = {"id_column": id_column, "text_columns": list(text_columns), "k": k,
                "filters": [kind, list(regions), list(org_types), list(tags), list(member_of),
                            list(exclude)], "format": fmt, "format_in": format_in,
-               "layout": layout, "index": str(Path(folder).resolve())}
+               "layout": layout, "index": str(Path(folder).resolve()), "precision": precision}
     source = RowSource(input_path, format_in, id_column, tuple(text_columns))
     sink = BatchSink(output, rejects, fmt, layout, k, input_signature(input_path, options), resume)
     report = run_batch(source, sink, score, quiet=quiet,
-                       total=None if quiet else count_records(input_path))
+                       total=None if quiet else count_records(input_path), ahead=ahead)
     if report.cp1252_lines:
         say(f"note: {report.cp1252_lines} line(s) were not UTF-8 and were read as cp1252")
     resumed = f" (resumed after {report.resumed_from})" if report.resumed_from else ""

@@ -64,6 +64,18 @@ class DenseIndex:
         params.sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         return self.index.search(queries, k, params=params)
 
+    def similarities(self, queries: np.ndarray) -> np.ndarray | None:
+        """Every passage's cosine for each query, (queries x passages), for an exact (flat)
+        index: one matrix product over the stored vectors, read in place. None for HNSW,
+        which is searched instead."""
+        if self.kind != "flat":
+            return None
+        import faiss
+
+        stored = faiss.rev_swig_ptr(self.index.get_xb(), self.size * self.dimension)
+        stored = stored.reshape(self.size, self.dimension)
+        return np.ascontiguousarray(queries, dtype=np.float32) @ stored.T
+
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of these passages (to score candidates found lexically)."""
         ids = np.asarray(ids, dtype=np.int64)
