@@ -171,7 +171,8 @@ class Ranker:
         if use_dense and dense is not None:
             candidate |= _top_per_row(np.where(allowed, dense, -np.inf), cfg.candidates)
         elif use_dense:  # HNSW: search, then score only what was found
-            _, ids = self.data.dense.search(vectors, cfg.candidates, np.nonzero(allowed)[0])
+            restrict = None if allowed.all() else np.nonzero(allowed)[0]
+            _, ids = self.data.dense.search(vectors, cfg.candidates, restrict)
             for row, found in enumerate(ids):
                 candidate[row, found[found >= 0]] = True
 

@@ -9,7 +9,9 @@ corpus's index:
   * matcher batch (local engine, the real command in a subprocess: reading, checkpointing,
     writing included);
   * peak resident memory of the batch process for the list and for a 10x longer list
-    (streaming means it should not grow with the input).
+    (streaming means it should not grow with the input);
+  * start-up: a one-row `matcher batch` in each precision this CPU runs natively, against the
+    bare import of sentence-transformers (what the bf16 encoder avoids).
 """
 
 from __future__ import annotations
@@ -67,14 +69,27 @@ def write_briefs(path: Path, n: int, seed: int = 2) -> list[str]:
     return texts
 
 
-def batch_run(source: Path, index: Path, out: Path) -> tuple[float, float]:
+def batch_run(source: Path, index: Path, out: Path, *extra: str) -> tuple[float, float]:
     exe = str(Path(sys.executable).parent / "matcher")
     result = subprocess.run(
         [sys.executable, "-c", _WRAPPER, exe, "batch", str(source), "--index", str(index),
-         "--id-column", "id", "-o", str(out), "-k", "5", "--quiet"],
+         "--id-column", "id", "-o", str(out), "-k", "5", "--quiet", *extra],
         check=True, capture_output=True, text=True)
     seconds, peak = result.stdout.split()[-2:]
     return float(seconds), float(peak)
+
+
+def startup_seconds(folder: Path, index: Path, precision: str) -> float:
+    (folder / "one.csv").write_text("id,text\nx1,viral vector manufacturing\n", encoding="utf-8")
+    seconds, _ = batch_run(folder / "one.csv", index, folder / "one.out.csv",
+                           "--precision", precision)
+    return seconds
+
+
+def import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                text=True).stdout.split()[-1])
 
 
 def naive_rate(matcher, texts: list[str], limit: int) -> float:
@@ -96,6 +111,7 @@ def main() -> None:
 
     from matcher import Matcher
     from matcher.default_index import ensure_default_index
+    from matcher.encoders import native_bf16
 
     index = ensure_default_index()
     matcher = Matcher.load(index)
@@ -110,6 +126,9 @@ def main() -> None:
         seconds_short, peak_short = batch_run(folder / "short.csv", index, folder / "o1.csv")
         seconds_briefs, _ = batch_run(folder / "briefs.csv", index, folder / "o2.csv")
         seconds_long, peak_long = batch_run(folder / "long.csv", index, folder / "o3.csv")
+        precisions = ["fp32", "bf16"] if native_bf16() else ["fp32"]
+        startup = {p: startup_seconds(folder, index, p) for p in precisions}
+    bare_import = import_seconds("sentence_transformers")
 
     rate_short = args.rows / seconds_short
     rate_briefs = args.briefs / seconds_briefs
@@ -125,6 +144,9 @@ def main() -> None:
           f"{args.rows * 10 / seconds_long:8.0f}")
     print(f"\npeak RSS of matcher batch: {peak_short:.0f} MB for {args.rows:,} rows, "
           f"{peak_long:.0f} MB for {args.rows * 10:,} rows")
+    print("start-up, one-row matcher batch: " + ", ".join(
+        f"{p} {seconds:.1f} s" for p, seconds in startup.items())
+        + f" (import sentence_transformers alone: {bare_import:.1f} s)")
 
 
 if __name__ == "__main__":

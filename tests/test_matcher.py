@@ -1,5 +1,6 @@
 """The library facade on the fictional mini corpus, with the real model."""
 
+import numpy as np
 import pytest
 
 from matcher import Filters
@@ -120,3 +121,24 @@ def test_cluster_rolls_up_its_members_and_shows_member_evidence(mini_matcher):
     north = next(m for m in ranking if m.entity_id == "test-north-cluster")
     assert ranking[0].entity_id == "test-north-cluster"
     assert any(e.via == "test-vector-works" for e in north.evidence)
+
+
+def test_hnsw_index_ranks_like_the_exact_one(mini_matcher):
+    """Above 200k passages the dense side is HNSW, searched rather than multiplied out; on a
+    small corpus its search is exact, so rankings must agree with the flat index's."""
+    from dataclasses import replace
+
+    from matcher import Matcher
+    from matcher.index.dense import DenseIndex
+
+    flat = mini_matcher.data.dense
+    hnsw = DenseIndex.build(flat.vectors(np.arange(flat.size)), kind="hnsw")
+    assert hnsw.kind == "hnsw" and hnsw.similarities(np.zeros((1, flat.dimension))) is None
+    approximate = Matcher(replace(mini_matcher.data, dense=hnsw), mini_matcher.spec,
+                          encoder=mini_matcher.encoder)
+    for brief, filters in (("viral vector manufacturing", None),
+                           ("manufacturing site", Filters(regions=("Wales",)))):
+        exact = mini_matcher.match(brief, k=6, filters=filters)
+        found = approximate.match(brief, k=6, filters=filters)
+        assert [m.entity_id for m in found] == [m.entity_id for m in exact]
+        assert [m.score for m in found] == pytest.approx([m.score for m in exact], abs=1e-5)

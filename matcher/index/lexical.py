@@ -43,9 +43,6 @@ class LexicalIndex:
         self.retriever = retriever
         self._term_scores = None  # (terms x passages) sparse, made on first use
 
-    def tokens(self, text: str) -> list[str]:
-        return tokenize(text)
-
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         import bm25s
