@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -36,6 +37,7 @@ class Encoder(Protocol):
 PRECISIONS = ("auto", "fp32", "bf16")
 
 
+@lru_cache(maxsize=1)
 def native_bf16() -> bool:
     """Whether the CPU multiplies bfloat16 in hardware (AMX or AVX512-BF16). There bf16
     inference runs about twice as fast as fp32; elsewhere it is emulated and slower."""
@@ -56,7 +58,8 @@ def resolve_precision(precision: str) -> str:
 
 
 class SentenceTransformerEncoder:
-    """The reference encoder, used to build indexes; in bf16, the fast batch encoder.
+    """The reference encoder, used to build indexes; in bf16, the batch encoder for models
+    that bert.py does not run (slow to start: it imports transformers).
 
     bf16 runs the matrix products in bfloat16 under torch autocast (layer norms and softmax
     stay fp32). Its vectors agree with fp32 to a cosine above 0.9999, but they depend

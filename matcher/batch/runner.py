@@ -5,7 +5,8 @@ to a function that waits for them. The local engine calls Matcher.match_many in-
 Ray engine sends each chunk whole to one of a pool of actors and keeps several chunks in
 flight. Everything else (reading, rejects, ids, deduplication, resuming, the row-count
 invariant) is shared, and chunks are cut and written in the same order by both engines, so
-their output is the same.
+their output is the same in fp32 (bf16 vectors also depend on the thread count, which differs
+in a Ray actor).
 """
 
 from __future__ import annotations
