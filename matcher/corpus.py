@@ -7,12 +7,13 @@ before anything is refused, so a curator fixes a file in one pass.
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,74 @@ from .vocabulary import Vocabulary
 KINDS = ("cluster", "organisation")
 DATA_SUFFIXES = (".yaml", ".yml", ".jsonl", ".json", ".csv")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LIST_FIELDS = ("region", "capabilities", "tags", "member_of", "members", "sources")
-TEXT_FIELDS = ("id", "kind", "name", "org_type", "city", "description", "url", "coverage")
-KNOWN_FIELDS = frozenset(LIST_FIELDS + TEXT_FIELDS)
+LIST_FIELDS = ("region", "tags", "member_of", "members", "parts")
+STATEMENT_FIELDS = ("capabilities", "offers")  # lists of statements: text, or {text, source, as_of}
+TEXT_FIELDS = ("id", "kind", "name", "org_type", "city", "area", "remit", "description", "url",
+               "coverage", "part_of")
+KNOWN_FIELDS = frozenset(LIST_FIELDS + STATEMENT_FIELDS + TEXT_FIELDS + ("sources",))
+CSV_LIST_FIELDS = frozenset(LIST_FIELDS + STATEMENT_FIELDS + ("sources",))
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+EARLIEST_YEAR = 1800
 CSV_REQUIRED_COLUMNS = ("id", "name", "description")
 COVERAGE_VALUES = ("thin",)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page a fact came from: ``date`` is when it was published (if it says), ``read`` when
+    it was consulted; both as YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    url: str
+    date: str = ""
+    read: str = ""
+
+    @property
+    def year(self) -> int | None:
+        """The year the page speaks for: its publication year, else the year it was read."""
+        value = self.date or self.read
+        return int(value[:4]) if value else None
+
+    def to_dict(self) -> dict[str, str] | str:
+        extra = {k: v for k, v in (("date", self.date), ("read", self.read)) if v}
+        return {"url": self.url, **extra} if extra else self.url
+
+    @classmethod
+    def coerce(cls, value: Source | str | Mapping[str, Any]) -> Source:
+        if isinstance(value, Source):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        return cls(str(value["url"]), str(value.get("date") or ""), str(value.get("read") or ""))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One claim (a capability or an offer), with the year it is tied to and its own pages."""
+
+    text: str
+    as_of: int | None = None  # the year a figure or superlative was true
+    sources: tuple[str, ...] = ()  # pages supporting this statement (else the entity's sources)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_dict(self) -> dict[str, Any] | str:
+        if self.as_of is None and not self.sources:
+            return self.text
+        data: dict[str, Any] = {"text": self.text}
+        if self.as_of is not None:
+            data["as_of"] = self.as_of
+        if self.sources:
+            data["sources"] = list(self.sources)
+        return data
+
+    @classmethod
+    def coerce(cls, value: Statement | str | Mapping[str, Any]) -> Statement:
+        if isinstance(value, Statement):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        return cls(str(value["text"]), value.get("as_of"), tuple(value.get("sources") or ()))
 
 
 @dataclass(frozen=True)
@@ -39,15 +103,31 @@ class Entity:
     org_type: str = ""
     regions: tuple[str, ...] = ()
     city: str = ""
+    area: str = ""  # the places a cluster or national body covers, in words
+    remit: str = ""  # what a cluster is there to do, in one sentence
     description: str = ""
-    capabilities: tuple[str, ...] = ()
+    capabilities: tuple[Statement, ...] = ()  # what it has, does or knows
+    offers: tuple[Statement, ...] = ()  # what an enquirer can get from it
     tags: tuple[str, ...] = ()
     member_of: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
+    part_of: str = ""  # the parent of a named unit (an institute inside a university)
+    parts: tuple[str, ...] = ()  # the named units inside this entity
     url: str = ""
-    sources: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
     coverage: str = ""
     origin: str = ""  # "file:record", for messages
+
+    def __post_init__(self) -> None:
+        # Plain strings are accepted for statements and sources (code and old index metadata).
+        for name, kind in (("capabilities", Statement), ("offers", Statement), ("sources", Source)):
+            value = getattr(self, name)
+            if any(not isinstance(v, kind) for v in value):
+                object.__setattr__(self, name, tuple(kind.coerce(v) for v in value))
+
+    def statements(self) -> list[tuple[str, Statement]]:
+        """Capabilities and offers with their field name, in corpus order."""
+        return [("capability", c) for c in self.capabilities] + [("offer", o) for o in self.offers]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (the index's entity metadata)."""
@@ -58,20 +138,26 @@ class Entity:
             "org_type": self.org_type,
             "regions": list(self.regions),
             "city": self.city,
+            "area": self.area,
+            "remit": self.remit,
             "description": self.description,
-            "capabilities": list(self.capabilities),
+            "capabilities": [c.to_dict() for c in self.capabilities],
+            "offers": [o.to_dict() for o in self.offers],
             "tags": list(self.tags),
             "member_of": list(self.member_of),
             "members": list(self.members),
+            "part_of": self.part_of,
+            "parts": list(self.parts),
             "url": self.url,
-            "sources": list(self.sources),
+            "sources": [s.to_dict() for s in self.sources],
             "coverage": self.coverage,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Entity:
         fields = dict(data)
-        for name in ("regions", "capabilities", "tags", "member_of", "members", "sources"):
+        for name in ("regions", "capabilities", "offers", "tags", "member_of", "members", "parts",
+                     "sources"):
             fields[name] = tuple(fields.get(name) or ())
         return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
 
@@ -175,6 +261,9 @@ def _read_yaml(path: Path, text: str, problems: list[str]) -> list[_Record]:
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    # Dates stay text, checked by the validator: YAML's own timestamp parsing crashes on 2024-13-01.
+    LineLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               lambda loader, node: loader.construct_scalar(node))
     try:
         data = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -291,7 +380,7 @@ def _read_csv(
                 cell = cell.strip()
                 if not cell:
                     continue
-                item[name] = _split_cell(cell) if name in LIST_FIELDS else cell
+                item[name] = _split_cell(cell) if name in CSV_LIST_FIELDS else cell
             records.append(_Record(item, f"{path}:{lineno}"))
     except csv.Error as exc:
         problems.append(f"{path}:{reader.line_num}: file: broken CSV ({exc}); check the quoting")
@@ -326,6 +415,104 @@ def _as_list(value: Any) -> list[str] | None:
     return None
 
 
+def _parse_date(value: Any) -> str | None:
+    """A YYYY, YYYY-MM or YYYY-MM-DD date (YAML may hand over a date object), else None."""
+    text = value.isoformat()[:10] if isinstance(value, datetime.date) else str(value).strip()
+    match = DATE_PATTERN.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        parsed = datetime.date(year, month, day)
+    except ValueError:
+        return None
+    # A day's grace for time zones; nothing older than the earliest plausible page.
+    if year < EARLIEST_YEAR or parsed > datetime.date.today() + datetime.timedelta(days=1):
+        return None
+    return text
+
+
+def _parse_sources(value: Any, problem) -> list[Source]:
+    """``sources``: URLs, or mappings with ``url`` and optional ``date`` / ``read``."""
+    items = [value] if isinstance(value, str | dict) else value
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problem("sources", "must be a list of URLs or of {url, date} mappings")
+        return []
+    sources = []
+    for i, item in enumerate(items, 1):
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            problem("sources", f"item {i}: give a URL, or a mapping with a 'url' key")
+            continue
+        unknown = set(item) - {"url", "date", "read"}
+        if unknown:
+            problem("sources", f"item {i}: unknown key(s) {', '.join(sorted(unknown))} "
+                               "(known: url, date, read)")
+        url = item["url"].strip()
+        if not url.startswith(("http://", "https://")):
+            problem("sources", f"item {i}: '{url}' is not an http(s) address")
+            continue
+        dates = {}
+        for key in ("date", "read"):
+            if item.get(key) is None:
+                continue
+            parsed = _parse_date(item[key])
+            if parsed is None:
+                problem("sources", f"item {i}: {key} '{item[key]}' is not a past date "
+                                   "written YYYY, YYYY-MM or YYYY-MM-DD")
+            else:
+                dates[key] = parsed
+        sources.append(Source(url, dates.get("date", ""), dates.get("read", "")))
+    return sources
+
+
+def _parse_statements(name: str, value: Any, problem) -> list[Statement]:
+    """A list of statements: plain text, or ``{text, source(s), as_of}``."""
+    items = [value] if isinstance(value, str | dict) else value
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problem(name, "must be a list of statements (texts, or {text, source, as_of} mappings)")
+        return []
+    statements: dict[str, Statement] = {}
+    for i, item in enumerate(items, 1):
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            problem(name, f"item {i}: give a text, or a mapping with a 'text' key")
+            continue
+        unknown = set(item) - {"text", "source", "sources", "as_of"}
+        if unknown:
+            problem(name, f"item {i}: unknown key(s) {', '.join(sorted(unknown))} "
+                          "(known: text, source, as_of)")
+        text = " ".join(item["text"].split())
+        if not text:
+            continue
+        as_of = item.get("as_of")
+        if as_of is not None:
+            this_year = datetime.date.today().year
+            if isinstance(as_of, bool) or not isinstance(as_of, int) or not (
+                EARLIEST_YEAR <= as_of <= this_year
+            ):
+                problem(name, f"item {i}: as_of '{as_of}' is not a year (YYYY, {this_year} or earlier)")
+                as_of = None
+        urls = item.get("sources", item.get("source")) or []
+        urls = [urls] if isinstance(urls, str) else urls
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            problem(name, f"item {i}: source must be a URL or a list of URLs")
+            urls = []
+        bad = [u for u in urls if not u.strip().startswith(("http://", "https://"))]
+        for url in bad:
+            problem(name, f"item {i}: source '{url}' is not an http(s) address")
+        statements.setdefault(
+            text, Statement(text, as_of, tuple(u.strip() for u in urls if u not in bad))
+        )
+    return list(statements.values())
+
+
 def _entity_from_record(
     record: _Record, vocab: Vocabulary, problems: list[str]
 ) -> Entity | None:
@@ -354,6 +541,16 @@ def _entity_from_record(
             problem(name, "must be a text or a list of texts")
             value = []
         lists[name] = [" ".join(v.split()) for v in value]
+
+    statements = {name: _parse_statements(name, data.get(name), problem) for name in STATEMENT_FIELDS}
+    sources = _parse_sources(data.get("sources"), problem)
+    # A statement's own pages are the entity's pages too.
+    known_urls = {s.url for s in sources}
+    for statement in (s for group in statements.values() for s in group):
+        for url in statement.sources:
+            if url not in known_urls:
+                known_urls.add(url)
+                sources.append(Source(url))
 
     entity_id = text["id"]
     if not entity_id:
@@ -385,13 +582,15 @@ def _entity_from_record(
         problem("coverage", f"'{text['coverage']}' is not one of {', '.join(COVERAGE_VALUES)}")
     if text["url"] and not text["url"].startswith(("http://", "https://")):
         problem("url", f"'{text['url']}' is not an http(s) address")
-    if not text["description"] and not lists["capabilities"]:
-        problem("profile", "empty: give a description or at least one capability")
+    if not text["description"] and not statements["capabilities"] and not statements["offers"]:
+        problem("profile", "empty: give a description, a capability or an offer")
     if kind == "organisation" and lists["members"]:
         problem("members", "only clusters have members; use member_of on the organisation")
-    for name in ("member_of", "members"):
+    for name in ("member_of", "members", "parts"):
         if entity_id and entity_id in lists[name]:
             problem(name, "an entity cannot be linked to itself")
+    if entity_id and text["part_of"] == entity_id:
+        problem("part_of", "an entity cannot be part of itself")
     return Entity(
         id=entity_id,
         kind=kind,
@@ -399,44 +598,79 @@ def _entity_from_record(
         org_type=(vocab.match_org_type(text["org_type"]) or "") if text["org_type"] else "",
         regions=tuple(dict.fromkeys(regions)),
         city=text["city"],
+        area=text["area"],
+        remit=text["remit"],
         description=text["description"],
-        capabilities=tuple(dict.fromkeys(lists["capabilities"])),
+        capabilities=tuple(statements["capabilities"]),
+        offers=tuple(statements["offers"]),
         tags=tuple(dict.fromkeys(tags)),
         member_of=tuple(dict.fromkeys(lists["member_of"])),
         members=tuple(dict.fromkeys(lists["members"])),
+        part_of=text["part_of"],
+        parts=tuple(dict.fromkeys(lists["parts"])),
         url=text["url"],
-        sources=tuple(lists["sources"]),
+        sources=tuple(sources),
         coverage=text["coverage"],
         origin=where,
     )
 
 
-def _link(entities: list[Entity], problems: list[str]) -> list[Entity]:
-    """Check membership links and make them symmetric (either side may declare one)."""
+def _link(entities: list[Entity], problems: list[str],
+          where: Mapping[str, _Record] | None = None) -> list[Entity]:
+    """Check membership and part-of links and make them symmetric (either side may declare one)."""
     by_id = {e.id: e for e in entities}
     member_of: dict[str, list[str]] = {e.id: list(e.member_of) for e in entities}
     members: dict[str, list[str]] = {e.id: list(e.members) for e in entities}
+    part_of: dict[str, str] = {e.id: e.part_of for e in entities}
+    parts: dict[str, list[str]] = {e.id: list(e.parts) for e in entities}
+
+    def at(entity: Entity, field_name: str) -> str:
+        record = (where or {}).get(entity.id)
+        return record.where(field_name) if record else entity.origin
+
     for entity in entities:
         for cluster_id in entity.member_of:
             target = by_id.get(cluster_id)
             if target is None:
-                problems.append(f"{entity.origin}: member_of: no entity with id '{cluster_id}'")
+                problems.append(f"{at(entity, 'member_of')}: member_of: no entity with id '{cluster_id}'")
             elif target.kind != "cluster":
                 problems.append(
-                    f"{entity.origin}: member_of: '{cluster_id}' is an organisation, not a cluster"
+                    f"{at(entity, 'member_of')}: member_of: '{cluster_id}' is an organisation, "
+                    "not a cluster"
                 )
             elif entity.id not in members[cluster_id]:
                 members[cluster_id].append(entity.id)
         for member_id in entity.members:
             if member_id not in by_id:
-                problems.append(f"{entity.origin}: members: no entity with id '{member_id}'")
+                problems.append(f"{at(entity, 'members')}: members: no entity with id '{member_id}'")
             elif entity.id not in member_of[member_id]:
                 member_of[member_id].append(entity.id)
+        if entity.part_of:
+            if entity.part_of not in by_id:
+                problems.append(f"{at(entity, 'part_of')}: part_of: no entity with id '{entity.part_of}'")
+            elif entity.id not in parts[entity.part_of]:
+                parts[entity.part_of].append(entity.id)
+        for part_id in entity.parts:
+            if part_id not in by_id:
+                problems.append(f"{at(entity, 'parts')}: parts: no entity with id '{part_id}'")
+            elif part_of[part_id] and part_of[part_id] != entity.id:
+                problems.append(
+                    f"{at(entity, 'parts')}: parts: '{part_id}' is already part of '{part_of[part_id]}'"
+                )
+            else:
+                part_of[part_id] = entity.id
+    for entity in entities:  # a unit inside a unit inside itself is a loop, not a hierarchy
+        seen, parent = {entity.id}, part_of[entity.id]
+        while parent and parent in by_id:
+            if parent in seen:
+                problems.append(f"{at(entity, 'part_of')}: part_of: the chain from '{entity.id}' "
+                                "loops back on itself")
+                break
+            seen.add(parent)
+            parent = part_of[parent]
     return [
-        Entity.from_dict(
-            {**e.to_dict(), "member_of": member_of[e.id], "members": members[e.id],
-             "origin": e.origin}
-        )
+        replace(e, member_of=tuple(member_of[e.id]), members=tuple(members[e.id]),
+                part_of=part_of[e.id], parts=tuple(parts[e.id]))
         for e in entities
     ]
 
@@ -474,7 +708,7 @@ def load_corpus(
     vocab = vocabulary
     problems: list[str] = []
     entities: list[Entity] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, _Record] = {}
     for path in files:
         for record in _read_file(path, problems, column_map or {}):
             entity = _entity_from_record(record, vocab, problems)
@@ -482,12 +716,13 @@ def load_corpus(
                 continue
             if entity.id in seen:
                 problems.append(
-                    f"{entity.origin}: id: duplicate '{entity.id}' (first defined at {seen[entity.id]})"
+                    f"{record.where('id')}: id: duplicate '{entity.id}' "
+                    f"(first defined at {seen[entity.id].origin})"
                 )
                 continue
-            seen[entity.id] = entity.origin
+            seen[entity.id] = record
             entities.append(entity)
-    linked = _link(entities, problems)
+    linked = _link(entities, problems, seen)
     if problems:
         raise CorpusError(problems)
     return Corpus(

@@ -116,7 +116,8 @@ def run_config(matcher, config: RankingConfig | str, queries: Iterable[Query],
 
 def entity_document(entity) -> str:
     """The whole profile as one text, as a user would embed it for semantic_search."""
-    return " ".join([entity.name, entity.description, *entity.capabilities])
+    return " ".join([entity.name, entity.remit, entity.description,
+                     *(statement.text for _field, statement in entity.statements())])
 
 
 def naive_run(matcher, queries: list[Query], depth: int = DEPTH) -> dict[str, list[str]]:

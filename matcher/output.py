@@ -8,7 +8,7 @@ import json
 import shutil
 import textwrap
 
-from .results import Match, Ranking
+from .results import Evidence, Match, Ranking
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown")
 KIND_LABEL = {"cluster": "cluster", "organisation": "org"}
@@ -20,6 +20,16 @@ def neutralise(cell: object) -> object:
     if isinstance(cell, str) and cell.startswith(_FORMULA_START):
         return "'" + cell
     return cell
+
+
+# Evidence from these fields is labelled, so a reader knows it is an offer, not a track record.
+FIELD_LABEL = {"offer": "offers: ", "remit": "remit: "}
+
+
+def evidence_line(evidence: Evidence) -> str:
+    """A passage as shown to a person: its field when that matters, and the year of a dated fact."""
+    year = f" (as of {evidence.as_of})" if evidence.as_of else ""
+    return f"{FIELD_LABEL.get(evidence.field, '')}{evidence.text}{year}"
 
 
 def _region(match: Match) -> str:
@@ -62,7 +72,7 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
                 terms = f"; shared: {', '.join(e.shared_terms)}" if e.shared_terms else ""
                 detail = (f" [{answers}{e.field}; dense {e.dense:.2f}, lexical {e.lexical:.2f}"
                           f"{terms}]")
-            lines.extend(textwrap.wrap(f"{prefix}{e.text}{detail}", width=width,
+            lines.extend(textwrap.wrap(f"{prefix}{evidence_line(e)}{detail}", width=width,
                                        initial_indent="    - ", subsequent_indent="      "))
     return "\n".join(lines)
 
@@ -76,7 +86,7 @@ def render_markdown(ranking: Ranking) -> str:
         "|---:|---|---|---|---:|---|---|",
     ]
     for m in ranking.matches:
-        evidence = m.evidence[0].text if m.evidence else ""
+        evidence = evidence_line(m.evidence[0]) if m.evidence else ""
         lines.append(
             f"| {m.rank} | {cell(m.name)} | {m.kind} | {cell(', '.join(m.regions))} | "
             f"{m.strength:.0f} | {m.band} | {cell(evidence)} |"
@@ -96,7 +106,7 @@ def csv_row(m: Match) -> list[object]:
         neutralise(v)
         for v in (
             m.rank, m.entity_id, m.name, m.kind, m.org_type, "; ".join(m.regions),
-            m.strength, m.band, round(m.score, 4), top.text if top else "",
+            m.strength, m.band, round(m.score, 4), evidence_line(top) if top else "",
             round(top.score, 4) if top else "",
         )
     ]

@@ -38,7 +38,7 @@ class RankingConfig:
     pool_k: int = 3  # topk: mean of the best k passages
     pool_frac: float = 0.2  # topfrac: mean of the best round(frac * n) of n passages (>= 1)
     temperature: float = 0.05
-    fields: tuple[str, ...] = ("profile", "description", "capability")
+    fields: tuple[str, ...] = ("profile", "remit", "description", "offer", "capability")
     aspects: bool = True
     whole_weight: float = 0.5  # with aspects: weight of the whole brief against the aspects
     rollup: bool = True
@@ -344,8 +344,9 @@ class Ranker:
             if current is None or (label and not current.answers) or (
                 bool(label) == bool(current.answers) and fused > current.score
             ):
+                passage = self.data.passages[p]
                 found[p] = Evidence(
-                    text=self.data.passages[p].text, field=self.data.passages[p].field,
+                    text=passage.text, field=passage.field, as_of=passage.as_of,
                     score=fused, dense=dense, lexical=lexical, answers=label,
                 )
         evidence = sorted(found.values(), key=lambda ev: -ev.score)[: self.config.evidence]
@@ -376,7 +377,8 @@ class Ranker:
         if best is None:
             return None
         p, (fused, dense, lexical) = best
-        return Evidence(text=self.data.passages[p].text, field=self.data.passages[p].field,
+        passage = self.data.passages[p]
+        return Evidence(text=passage.text, field=passage.field, as_of=passage.as_of,
                         score=fused, dense=dense, lexical=lexical,
                         via=self.data.entities[member].id)
 

@@ -11,13 +11,14 @@ class Evidence:
     """One passage that supports a match, with the scores that ranked it."""
 
     text: str
-    field: str  # capability | description | profile
+    field: str  # capability | offer | remit | description | profile
     score: float  # fused score of this passage
     dense: float  # cosine similarity to the brief (or the part of it that matched best)
     lexical: float  # BM25 score, normalised to the best passage for this brief (0-1)
     answers: str = ""  # the aspect of the brief this passage answered ("" = the whole brief)
     via: str = ""  # for a cluster: the member organisation this passage belongs to
     shared_terms: tuple[str, ...] = ()  # words the passage shares with the brief (by stem)
+    as_of: int | None = None  # the year a dated figure was true
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,8 @@ def baselines(matcher, repeats: int) -> dict[str, list[float]]:
     from sentence_transformers import SentenceTransformer, util
 
     entities = matcher.data.entities
-    docs = [" ".join([e.name, e.description, *e.capabilities]) for e in entities]
+    docs = [" ".join([e.name, e.remit, e.description, *(st.text for _f, st in e.statements())])
+            for e in entities]
     tokens = bm25s.tokenize(docs, stopwords="en", show_progress=False)
     bm25 = bm25s.BM25()
     bm25.index(tokens, show_progress=False)

@@ -57,6 +57,45 @@ def test_corpus_stats(mini_dir):
     assert "by nation" in result.stdout and "Wales" in result.stdout
     assert "thin profiles (3)" in result.stdout  # three fixtures have fewer than 3 capabilities
     assert "test-dressings-co (1 capabilities)" in result.stdout
+    assert "offers per entity: min 0, mean 0.0, max 0; 0 entities have offers" in result.stdout
+    assert "clusters with an area, a remit and at least three offers: 0 of 2" in result.stdout
+    assert "age profile" in result.stdout and "6 undated)" in result.stdout
+
+
+DATED = """\
+entities:
+  - id: old-firm
+    name: Old Firm
+    description: A fictional firm.
+    capabilities:
+      - text: Employs 250 people.
+        as_of: 2009
+      - text: Opened a lab.
+        source: https://example.org/news
+    offers: [Rents lab space.]
+    sources:
+      - url: https://example.org/news
+        date: 2024-02-01
+"""
+
+
+def test_corpus_stats_shows_offers_and_ages(tmp_path):
+    (tmp_path / "c.yaml").write_text(DATED)
+    result = run("corpus", "stats", tmp_path)
+    assert "offers per entity: min 1, mean 1.0, max 1; 1 entities have offers" in result.stdout
+    assert "statements: 3 (2 dated: 1 by as_of, 1 by their own source's date; 1 undated)" in result.stdout
+    assert "sources: 1 (1 with a publication date" in result.stdout
+
+
+def test_corpus_validate_stale_lists_old_facts(tmp_path):
+    (tmp_path / "c.yaml").write_text(DATED)
+    result = run("corpus", "validate", tmp_path, "--stale", "10")
+    assert result.exit_code == 0
+    assert "1 dated fact(s) older than 10 years:" in result.stdout
+    assert "old-firm: capability: (as of 2009) Employs 250 people." in result.stdout
+    assert "Opened a lab" not in result.stdout
+    bad = run("corpus", "validate", tmp_path, "--stale", "-1")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
 
 
 # ---------------------------------------------------------------- index and match (slow)

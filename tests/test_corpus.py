@@ -77,12 +77,13 @@ entities:
     assert f"{path}:5: region: unknown 'Atlantis' (valid: North East" in joined
     assert f"{path}:6: org_type: unknown 'spaceport' (valid: academic" in joined
     assert f"{path}:7: tags: unknown tag 'not-a-tag'" in joined
-    assert f"{path}:2: member_of: no entity with id 'ghost-cluster'" in joined
+    # Link problems point at the link's own line, not the record's first line.
+    assert f"{path}:9: member_of: no entity with id 'ghost-cluster'" in joined
     assert f"{path}:10: id: duplicate 'a-lab' (first defined at {path}:2)" in joined
     assert f"{path}:13: id: 'Bad Id' is not a slug" in joined
     assert f"{path}:14: name: missing" in joined
     assert f"{path}:15: profile: empty" in joined
-    assert f"{path}:17: member_of: 'a-lab' is an organisation, not a cluster" in joined
+    assert f"{path}:20: member_of: 'a-lab' is an organisation, not a cluster" in joined
     assert f"{path}:13: profile: empty" in joined
     assert len(problems) == 10
 
@@ -133,7 +134,7 @@ def test_csv_with_column_map_and_list_cells(tmp_path):
     assert entity.name == "X Lab"
     assert entity.kind == "organisation"
     assert entity.regions == ("Wales",)
-    assert entity.capabilities == ("Liver organoids", "Biobank of tissue")
+    assert [c.text for c in entity.capabilities] == ["Liver organoids", "Biobank of tissue"]
     assert entity.tags == ("organoids", "biobank")
 
 
@@ -160,3 +161,112 @@ def test_eval_folder_and_vocabulary_are_not_entity_files(tmp_path, mini_dir):
     write(tmp_path / "entities.yaml", (mini_dir / "entities.yaml").read_text(encoding="utf-8"))
     write(tmp_path / "eval" / "queries.jsonl", '{"id": "q1", "text": "x"}\n')
     assert len(load_corpus([tmp_path])) == 6
+
+
+# ---------------------------------------------------------------- offers, dates and units
+
+FRONT_DOOR = """\
+entities:
+  - id: a-hub
+    kind: cluster
+    name: A Hub
+    org_type: network
+    region: Wales
+    area: all of Wales
+    remit: Helps companies into the health service.
+    description: A fictional hub.
+    offers:
+      - text: Introduces companies to health boards.
+        source: https://example.org/offer
+      - Plain offer supported by the entity's pages.
+    capabilities:
+      - text: Ran 40 assessments.
+        as_of: 2023
+        source: https://example.org/report
+    sources:
+      - url: https://example.org/offer
+        date: 2024-05-01
+      - https://example.org/plain
+  - id: a-lab
+    name: A Lab
+    description: A fictional university.
+  - id: a-unit
+    name: A Unit
+    description: A fictional institute inside the lab.
+    part_of: a-lab
+    sources: [{url: "https://example.org/unit", read: 2026-11-27}]
+"""
+
+
+def test_offers_dates_and_units_load(tmp_path):
+    corpus = load_corpus([write(tmp_path / "c.yaml", FRONT_DOOR)])
+    hub = corpus.by_id["a-hub"]
+    assert hub.area == "all of Wales" and hub.remit.startswith("Helps companies")
+    assert [o.text for o in hub.offers] == ["Introduces companies to health boards.",
+                                            "Plain offer supported by the entity's pages."]
+    assert hub.offers[0].sources == ("https://example.org/offer",)
+    assert hub.capabilities[0].as_of == 2023
+    # a statement's own page joins the entity's sources; dates are kept as written
+    assert [(s.url, s.date) for s in hub.sources] == [
+        ("https://example.org/offer", "2024-05-01"), ("https://example.org/plain", ""),
+        ("https://example.org/report", "")]
+    assert corpus.by_id["a-unit"].sources[0].read == "2026-11-27"
+    # part_of is made symmetric, like membership
+    assert corpus.by_id["a-lab"].parts == ("a-unit",)
+    assert corpus.by_id["a-unit"].part_of == "a-lab"
+
+
+def test_parts_declared_on_the_parent_are_made_symmetric(tmp_path):
+    text = FRONT_DOOR.replace("    part_of: a-lab\n", "").replace(
+        "    description: A fictional university.\n",
+        "    description: A fictional university.\n    parts: [a-unit]\n")
+    corpus = load_corpus([write(tmp_path / "c.yaml", text)])
+    assert corpus.by_id["a-unit"].part_of == "a-lab"
+
+
+def test_bad_dates_years_and_links_are_reported_at_their_field(tmp_path):
+    text = FRONT_DOOR.replace("date: 2024-05-01", "date: 2024-13-01").replace(
+        "as_of: 2023", "as_of: 3023").replace("part_of: a-lab", "part_of: ghost")
+    problems = problems_of(write(tmp_path / "c.yaml", text))
+    joined = "\n".join(problems)
+    assert "sources: item 1: date '2024-13-01' is not a past date written YYYY, YYYY-MM" in joined
+    assert "capabilities: item 1: as_of '3023' is not a year" in joined
+    assert f"{tmp_path / 'c.yaml'}:28: part_of: no entity with id 'ghost'" in joined
+    assert len(problems) == 3
+
+
+def test_future_source_date_is_refused(tmp_path):
+    text = FRONT_DOOR.replace("date: 2024-05-01", "date: 2999-01-01")
+    [problem] = problems_of(write(tmp_path / "c.yaml", text))
+    assert "date '2999-01-01' is not a past date" in problem
+
+
+def test_statement_with_unknown_key_or_no_text_is_refused(tmp_path):
+    text = FRONT_DOOR.replace("        source: https://example.org/offer\n",
+                              "        source: https://example.org/offer\n        year: 2020\n")
+    text = text.replace("      - Plain offer supported by the entity's pages.\n",
+                        "      - {as_of: 2020}\n")
+    problems = problems_of(write(tmp_path / "c.yaml", text))
+    assert any("offers: item 1: unknown key(s) year" in p for p in problems)
+    assert any("offers: item 2: give a text, or a mapping with a 'text' key" in p for p in problems)
+
+
+def test_part_of_loop_is_refused(tmp_path):
+    text = FRONT_DOOR.replace("    description: A fictional university.\n",
+                              "    description: A fictional university.\n    part_of: a-unit\n")
+    problems = problems_of(write(tmp_path / "c.yaml", text))
+    assert any("part_of: the chain from" in p and "loops back" in p for p in problems)
+
+
+def test_offer_only_profile_is_not_empty(tmp_path):
+    text = "entities:\n  - id: x\n    name: X\n    offers: [Lab space to rent.]\n"
+    assert load_corpus([write(tmp_path / "x.yaml", text)]).by_id["x"].offers[0].text == "Lab space to rent."
+
+
+def test_entity_round_trips_through_its_dict_form(tmp_path):
+    from matcher.corpus import Entity
+
+    hub = load_corpus([write(tmp_path / "c.yaml", FRONT_DOOR)]).by_id["a-hub"]
+    again = Entity.from_dict(hub.to_dict())
+    assert again.offers == hub.offers and again.sources == hub.sources
+    assert again.capabilities[0].as_of == 2023

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MatcherError
-from ..output import neutralise
+from ..output import evidence_line, neutralise
 from ..results import Ranking
 from .rows import Reject, Row
 
@@ -45,7 +45,8 @@ def long_rows(row: Row, ranking: Ranking) -> list[dict[str, Any]]:
     return [
         {**base, "rank": m.rank, "entity_id": m.entity_id, "name": m.name, "kind": m.kind,
          "regions": "; ".join(m.regions), "strength": m.strength, "band": m.band,
-         "score": round(m.score, 4), "evidence": m.evidence[0].text if m.evidence else ""}
+         "score": round(m.score, 4),
+         "evidence": evidence_line(m.evidence[0]) if m.evidence else ""}
         for m in ranking.matches
     ]
 
@@ -64,7 +65,7 @@ def wide_row(row: Row, ranking: Ranking, k: int) -> dict[str, Any]:
         out[f"match{i}_name"] = m.name if m else ""
         out[f"match{i}_strength"] = m.strength if m else ""
         out[f"match{i}_band"] = m.band if m else ""
-        out[f"match{i}_evidence"] = (m.evidence[0].text if m and m.evidence else "")
+        out[f"match{i}_evidence"] = (evidence_line(m.evidence[0]) if m and m.evidence else "")
     return out
 
 

@@ -30,18 +30,28 @@ def _load(paths, columns):
 @corpus.command()
 @_paths
 @_columns
-def validate(paths, columns) -> None:
+@click.option("--stale", "stale_years", type=click.IntRange(min=0), metavar="YEARS",
+              help="Also list dated facts older than YEARS years (by as_of, or their source's date).")
+def validate(paths, columns, stale_years) -> None:
     """Check corpus files; print every problem as file:record: field: problem.
 
     \b
     Examples:
       matcher corpus validate                 # the shipped corpus
       matcher corpus validate my_orgs.csv --column name=Organisation
+      matcher corpus validate --stale 5       # and list facts dated more than 5 years ago
     """
     loaded = _load(paths, columns)
     kinds = Counter(e.kind for e in loaded.entities)
     click.echo(f"ok: {len(loaded)} entities ({kinds['cluster']} clusters, "
                f"{kinds['organisation']} organisations) in {len(loaded.files)} file(s)")
+    if stale_years is not None:
+        from ..freshness import stale_facts
+
+        stale = stale_facts(loaded.entities, stale_years)
+        click.echo(f"\n{len(stale)} dated fact(s) older than {stale_years} years:")
+        for fact in stale:
+            click.echo(f"  {fact.describe()}")
 
 
 @corpus.command()
@@ -65,9 +75,22 @@ def stats(paths, columns) -> None:
     section("by region", Counter(r for e in entities for r in e.regions))
     section("by org type", Counter(e.org_type or "(none)" for e in entities))
     section("by tag", Counter(t for e in entities for t in e.tags))
-    capabilities = [len(e.capabilities) for e in entities]
-    click.echo(f"\ncapabilities per entity: min {min(capabilities)}, "
-               f"mean {sum(capabilities) / len(capabilities):.1f}, max {max(capabilities)}")
+    for name in ("capabilities", "offers"):
+        counts = [len(getattr(e, name)) for e in entities]
+        with_any = sum(1 for n in counts if n)
+        click.echo(f"\n{name} per entity: min {min(counts)}, mean {sum(counts) / len(counts):.1f}, "
+                   f"max {max(counts)}; {with_any} entities have {name}")
+    clusters = [e for e in entities if e.kind == "cluster"]
+    front_doors = sum(1 for e in clusters if e.area and e.remit and len(e.offers) >= 3)
+    click.echo(f"clusters with an area, a remit and at least three offers: {front_doors} of "
+               f"{len(clusters)}")
+    units = sum(1 for e in entities if e.part_of)
+    click.echo(f"named units (part_of a parent): {units}")
+    from ..freshness import age_profile
+
+    click.echo("\nage profile")
+    for line in age_profile(entities).lines():
+        click.echo(f"  {line}")
     thin = [e for e in entities if e.coverage == "thin" or len(e.capabilities) < 3]
     click.echo(f"\nthin profiles ({len(thin)}): coverage: thin or fewer than 3 capabilities")
     for e in thin:
