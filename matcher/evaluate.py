@@ -31,6 +31,37 @@ class Query:
     kind: str = ""
     split: str = ""
     out_of_scope: bool = False
+    expected_regions: tuple[str, ...] = ()  # the region(s) the enquiry implies, if any
+    expected_clusters: tuple[str, ...] = ()  # front-door clusters it should reach (ids)
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One judged set: its queries and qrels (qrels may hold explicit 0 grades: judged, not
+    relevant; a pair absent from them is unjudged)."""
+
+    name: str
+    queries: list[Query]
+    qrels: dict[str, dict[str, int]]
+
+    @classmethod
+    def load(cls, name: str, folder: Path) -> EvalSet:
+        return cls(name, load_queries(folder / "queries.jsonl"), load_qrels(folder / "qrels.txt"))
+
+    def split(self, which: str) -> EvalSet:
+        if which == "all":
+            return self
+        return EvalSet(self.name, [q for q in self.queries if q.split == which], self.qrels)
+
+
+# The shipped sets: "own" was judged by reading the corpus's profiles; "blind" was written by
+# someone who had not read the corpus, its answers named before they were mapped to ids.
+SHIPPED_SETS = {"own": "", "blind": "blind"}
+
+
+def shipped_set(name: str) -> EvalSet:
+    sub = SHIPPED_SETS[name]
+    return EvalSet.load(name, default_eval_dir() / sub if sub else default_eval_dir())
 
 
 def default_eval_dir() -> Path:
@@ -52,6 +83,8 @@ def load_queries(path: Path) -> list[Query]:
             queries.append(Query(
                 id=str(row["id"]), text=str(row["text"]), kind=str(row.get("kind", "")),
                 split=str(row.get("split", "")), out_of_scope=bool(row.get("out_of_scope")),
+                expected_regions=tuple(row.get("expected_regions") or ()),
+                expected_clusters=tuple(row.get("expected_clusters") or ()),
             ))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise MatcherError(f"{path}:{lineno}: not a query object with id and text ({exc})") from exc
@@ -84,6 +117,7 @@ CONFIGS: dict[str, RankingConfig | str] = {
     "lexical (BM25, passages, max)": BASE.with_(retrieval="lexical", pooling="max",
                                                 aspects=False, rollup=False),
     "naive: one vector per entity": "naive",
+    "BM25, one document per entity": "bm25-entity",
     "dense, passages, max": BASE.with_(retrieval="dense", pooling="max", aspects=False,
                                        rollup=False),
     "hybrid, max": BASE.with_(pooling="max", aspects=False, rollup=False),
@@ -92,15 +126,24 @@ CONFIGS: dict[str, RankingConfig | str] = {
     "hybrid + aspects + roll-up (default)": BASE,
     "default with RRF fusion": BASE.with_(fusion="rrf"),
     "default + per-cluster cap 2": BASE.with_(cluster_cap=2),
+    "default without reading (no priors)": BASE.with_(place_weight=0.0, partner_weight=0.0,
+                                                      exclude_weight=0.0),
 }
+BASELINES = ("naive: one vector per entity", "BM25, one document per entity",
+             "lexical (BM25, passages, max)")
+DEFAULT_NAME = "hybrid + aspects + roll-up (default)"
 
 
 def run_config(matcher, config: RankingConfig | str, queries: Iterable[Query],
                depth: int = DEPTH) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """Rank every query with one configuration; returns the run and per-query extras."""
     queries = list(queries)
-    if config == "naive":
-        return naive_run(matcher, queries, depth), {}
+    if config in ("naive", "bm25-entity"):
+        run = (naive_run if config == "naive" else bm25_entity_run)(matcher, queries, depth)
+        # A baseline's region answer is the region of its first result, as a user reads it.
+        first = {e.id: e.regions[0] for e in matcher.data.entities if e.regions}
+        return run, {qid: {"top_region": first.get(ids[0]) if ids else None}
+                     for qid, ids in run.items()}
     from .matcher import Matcher
 
     variant = Matcher(matcher.data, matcher.spec, encoder=matcher.encoder, config=config)
@@ -108,10 +151,24 @@ def run_config(matcher, config: RankingConfig | str, queries: Iterable[Query],
     run = {q.id: [m.entity_id for m in r] for q, r in zip(queries, rankings, strict=True)}
     extras = {
         q.id: {"no_good_match": r.no_good_match, "scores": [m.score for m in r],
-               "similarities": [m.similarity for m in r], "strengths": [m.strength for m in r]}
+               "similarities": [m.similarity for m in r], "strengths": [m.strength for m in r],
+               "top_region": r.regions[0].region if r.regions else None}
         for q, r in zip(queries, rankings, strict=True)
     }
     return run, extras
+
+
+def bm25_entity_run(matcher, queries: list[Query], depth: int = DEPTH) -> dict[str, list[str]]:
+    """Plain bm25s over one document per entity: the first thing a user would try."""
+    import bm25s
+
+    entities = matcher.data.entities
+    bm25 = bm25s.BM25()
+    bm25.index(bm25s.tokenize([entity_document(e) for e in entities], stopwords="en",
+                              show_progress=False), show_progress=False)
+    tokens = bm25s.tokenize([q.text for q in queries], stopwords="en", show_progress=False)
+    docs, _scores = bm25.retrieve(tokens, k=min(depth, len(entities)), show_progress=False)
+    return {q.id: [entities[int(i)].id for i in row] for q, row in zip(queries, docs, strict=True)}
 
 
 def entity_document(entity) -> str:
@@ -164,20 +221,66 @@ def with_memo(matcher):
 # ---------------------------------------------------------------------------- scoring
 
 
-def score_run(run: dict[str, list[str]], qrels: dict[str, dict[str, int]],
+def judged_at_k(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
+    """Share of the top k that carries a judgement (0 grades included): how far the other
+    metrics, which count an unjudged result as not relevant, can be trusted."""
+    top = ranked[:k]
+    return sum(1 for doc in top if doc in judged) / len(top) if top else 0.0
+
+
+def front_door_values(q: Query, ranked: list[str], top_region: str | None) -> dict[str, float]:
+    """Region accuracy (is the expected region the first one in the answer) and cluster
+    hit / recall in the top 10, for a query that states what it expects."""
+    values: dict[str, float] = {}
+    if q.expected_regions:
+        values["region"] = float(top_region in q.expected_regions)
+    if q.expected_clusters:
+        found = set(ranked[:10]) & set(q.expected_clusters)
+        values["cluster_hit@10"] = float(bool(found))
+        values["cluster_recall@10"] = len(found) / len(set(q.expected_clusters))
+    return values
+
+
+def per_query(run: dict[str, list[str]], extras: dict[str, Any], qrels: dict[str, dict[str, int]],
               queries: Iterable[Query]) -> dict[str, dict[str, float]]:
-    """Mean of each metric, overall and per enquiry kind, over in-scope queries."""
-    groups: dict[str, list[dict[str, float]]] = {"all": []}
+    """Every metric of every in-scope query: ranking metrics where it has judgements,
+    front-door metrics where it states expectations."""
+    out = {}
     for q in queries:
-        if q.out_of_scope or not qrels.get(q.id):
+        if q.out_of_scope:
             continue
-        values = evaluate_query(run.get(q.id, []), qrels[q.id])
-        groups["all"].append(values)
-        groups.setdefault(q.kind or "other", []).append(values)
-    return {
-        group: {name: mean(v[name] for v in rows) for name in METRICS} | {"n": len(rows)}
-        for group, rows in groups.items() if rows
-    }
+        ranked = run.get(q.id, [])
+        values: dict[str, float] = {}
+        judged = qrels.get(q.id, {})
+        if any(g > 0 for g in judged.values()):
+            values.update(evaluate_query(ranked, judged))
+            values["judged@10"] = judged_at_k(ranked, judged)
+        values.update(front_door_values(q, ranked, extras.get(q.id, {}).get("top_region")))
+        if values:
+            out[q.id] = values
+    return out
+
+
+def score_run(run: dict[str, list[str]], qrels: dict[str, dict[str, int]],
+              queries: Iterable[Query], extras: dict[str, Any] | None = None
+              ) -> dict[str, dict[str, float]]:
+    """Mean of each metric, overall and per enquiry kind, over the in-scope queries that have
+    it (each metric's own count is ``n:<metric>``)."""
+    queries = list(queries)
+    values = per_query(run, extras or {}, qrels, queries)
+    kind_of = {q.id: q.kind or "other" for q in queries}
+    groups: dict[str, list[dict[str, float]]] = {"all": []}
+    for qid, row in values.items():
+        groups["all"].append(row)
+        groups.setdefault(kind_of[qid], []).append(row)
+    summary = {}
+    for group, rows in groups.items():
+        names = dict.fromkeys(name for row in rows for name in row)
+        summary[group] = {name: mean(r[name] for r in rows if name in r) for name in names}
+        summary[group]["n"] = sum(1 for r in rows if "nDCG@10" in r)
+        for name in names:
+            summary[group][f"n:{name}"] = sum(1 for r in rows if name in r)
+    return summary
 
 
 def abstention(extras: dict[str, Any], queries: Iterable[Query]) -> dict[str, float]:
@@ -204,22 +307,75 @@ def compare(matcher, configs: dict[str, RankingConfig | str], queries: list[Quer
         progress(f"evaluating {name}")
         run, extras = run_config(matcher, config, queries)
         results[name] = {
-            "metrics": score_run(run, qrels, queries),
-            "abstention": abstention(extras, queries) if extras else None,
+            "metrics": score_run(run, qrels, queries, extras),
+            "per_query": per_query(run, extras, qrels, queries),
+            "abstention": abstention(extras, queries) if extras and any(
+                "no_good_match" in e for e in extras.values()) else None,
+            "run": {qid: ids[:10] for qid, ids in run.items()},
         }
     return results
 
 
+def intervals(results: dict[str, Any], system: str = DEFAULT_NAME,
+              against: Iterable[str] = BASELINES,
+              metrics: Iterable[str] = ("nDCG@10", "region", "cluster_hit@10")) -> list[dict[str, Any]]:
+    """Paired bootstrap intervals of ``system`` minus each baseline, per metric, over the
+    queries both have the metric for."""
+    from .bootstrap import paired_bootstrap
+
+    rows = []
+    if system not in results:
+        return rows
+    mine = results[system]["per_query"]
+    for other in against:
+        if other not in results:
+            continue
+        theirs = results[other]["per_query"]
+        for metric in metrics:
+            ids = [q for q in mine if metric in mine[q] and metric in theirs.get(q, {})]
+            if len(ids) < 2:
+                continue
+            diff = paired_bootstrap([mine[q][metric] for q in ids], [theirs[q][metric] for q in ids])
+            rows.append({"against": other, "metric": metric, "n": len(ids), "mean": diff.mean,
+                         "low": diff.low, "high": diff.high,
+                         "system": mean(mine[q][metric] for q in ids),
+                         "baseline": mean(theirs[q][metric] for q in ids)})
+    return rows
+
+
 def render_comparison(results: dict[str, Any], metric: str = "nDCG@10") -> str:
-    """A Markdown table: one row per configuration, overall metrics and nDCG@10 per kind."""
+    """A Markdown table: one row per configuration, overall metrics, judged@10, nDCG@10 per
+    kind, the front-door metrics where the set states them, and the no-match verdict."""
     kinds = [k for k in KINDS if any(k in r["metrics"] for r in results.values())]
-    head = ["configuration", *METRICS, *(f"{metric} {k}" for k in kinds), "no-match P/R"]
+    front = [m for m in ("region", "cluster_hit@10", "cluster_recall@10")
+             if any(m in r["metrics"].get("all", {}) for r in results.values())]
+    head = ["configuration", *METRICS, "judged@10", *(f"{metric} {k}" for k in kinds),
+            *(FRONT_LABELS[m] for m in front), "no-match P/R"]
     lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    nan = float("nan")
     for name, result in results.items():
-        overall = result["metrics"]["all"]
-        cells = [name, *(f"{overall[m]:.3f}" for m in METRICS)]
-        cells += [f"{result['metrics'].get(k, {}).get(metric, float('nan')):.3f}" for k in kinds]
+        overall = result["metrics"].get("all", {})
+        cells = [name, *(f"{overall.get(m, nan):.3f}" for m in (*METRICS, "judged@10"))]
+        cells += [f"{result['metrics'].get(k, {}).get(metric, nan):.3f}" for k in kinds]
+        cells += [f"{overall.get(m, nan):.3f}" for m in front]
         a = result["abstention"]
         cells.append(f"{a['precision']:.2f}/{a['recall']:.2f}" if a else "-")
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+FRONT_LABELS = {"region": "region acc", "cluster_hit@10": "cluster hit@10",
+                "cluster_recall@10": "cluster R@10"}
+
+
+def render_intervals(rows: list[dict[str, Any]], system: str = DEFAULT_NAME) -> str:
+    if not rows:
+        return ""
+    lines = [f"Paired bootstrap (2,000 resamples, 95%): {system} minus each baseline", "",
+             "| metric | against | n | default | baseline | difference [95% interval] |",
+             "|---|---|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {FRONT_LABELS.get(r['metric'], r['metric'])} | {r['against']} | {r['n']} | "
+                     f"{r['system']:.3f} | {r['baseline']:.3f} | "
+                     f"{r['mean']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}] |")
     return "\n".join(lines)

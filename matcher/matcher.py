@@ -19,7 +19,10 @@ from .index.lexical import LexicalIndex
 from .index.store import IndexData, new_manifest, read_index, write_index
 from .models import ModelSpec, resolve_model, weights_sha256
 from .passages import entity_passages
+from .priors import PriorTable
 from .ranking import Ranker, RankingConfig
+from .reading import Reading, read_brief
+from .regions import RegionAnswer, RegionTable
 from .resources import cache_dir
 from .results import Ranking
 from .text import split_to_fit
@@ -54,6 +57,8 @@ class Matcher:
         self.config = config or RankingConfig()
         self.ranker = Ranker(data, self.config)
         self.by_id = {e.id: e for e in data.entities}
+        self._priors: PriorTable | None = None
+        self._region_table: RegionTable | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -197,32 +202,65 @@ class Matcher:
                                             self.encoder.max_tokens))
         return " ".join(text.split()), windows, aspects, warnings
 
-    def match(self, text: str, k: int = 10, filters: Filters | None = None) -> Ranking:
+    def match(self, text: str, k: int = 10, filters: Filters | None = None,
+              infer: bool = True) -> Ranking:
         """The top ``k`` entities for a brief, best first, each with its evidence."""
-        return self.match_many([text], k=k, filters=filters)[0]
+        return self.match_many([text], k=k, filters=filters, infer=infer)[0]
+
+    def _regions(self, whole, own_aspects, aspects, prior, mask) -> list[RegionAnswer]:
+        if self._region_table is None:
+            self._region_table = RegionTable(self.data.entities)
+        needs = self.ranker.need_scores(whole, own_aspects, prior)
+        scores = self.ranker.entity_scores(whole, own_aspects, prior)
+        eligible = np.any([t.has_candidate for t in (*whole, *own_aspects)], axis=0)
+        if mask is not None:
+            eligible &= mask
+        return self._region_table.answer(needs, aspects or [""], scores, eligible)
+
+    @property
+    def priors(self) -> PriorTable:
+        if self._priors is None:
+            self._priors = PriorTable(self.data.entities)
+        return self._priors
+
+    def _prior(self, reading: Reading, filters: Filters | None) -> np.ndarray | None:
+        """The soft priors of a reading; an explicit filter overrides what was read."""
+        cfg = self.config
+        use_place = not (filters and filters.regions)
+        use_partner = not (filters and (filters.kind != "all" or filters.org_types))
+        if not reading.inferred or not (reading.places or reading.partner_types):
+            return None
+        return self.priors.factors(reading, cfg.place_weight, cfg.partner_weight,
+                                   cfg.exclude_weight, use_place, use_partner)
 
     def match_many(
         self, texts: Sequence[str], k: int = 10, filters: Filters | None = None,
-        explain: bool = True,
+        explain: bool = True, infer: bool = True, regions: bool = True,
     ) -> list[Ranking]:
         """Rank several briefs; all their texts are encoded and searched together.
-        ``explain=False`` skips the shared-term explanations (batch scoring shows none)."""
+        ``explain=False`` skips the shared-term explanations (batch scoring shows none);
+        ``infer=False`` does not read places and partner types from the briefs;
+        ``regions=False`` skips the region answer."""
         if k < 1:
             raise QueryError(f"k must be at least 1 (got {k})")
         mask, kind = self._entity_mask(filters)
         read = [self._read(t) for t in texts]
+        readings = [read_brief(t) if infer else Reading(inferred=False) for t in texts]
         flat = [piece for _, windows, aspects, _ in read for piece in (*windows, *aspects)]
         scored = self.ranker.score_texts(self.encoder.encode(flat), flat, mask)
         rankings, offset = [], 0
-        for text, windows, aspects, warnings in read:
+        for (text, windows, aspects, warnings), reading in zip(read, readings, strict=True):
             whole = scored[offset : offset + len(windows)]
             offset += len(windows)
             own_aspects = scored[offset : offset + len(aspects)]
             offset += len(aspects)
+            prior = self._prior(reading, filters)
             matches = self.ranker.rank(whole, windows, own_aspects, aspects, k, mask, kind,
-                                       explain=explain)
+                                       explain=explain, prior=prior)
+            answer = self._regions(whole, own_aspects, aspects, prior, mask) if regions else []
             if not matches and (mask is not None or kind != "all"):
                 warnings = [*warnings, "no entity passes these filters"]
             weak = not matches or max(m.strength for m in matches) < self.config.abstain_below
-            rankings.append(Ranking(text, matches, windows, aspects, warnings, no_good_match=weak))
+            rankings.append(Ranking(text, matches, windows, aspects, warnings, no_good_match=weak,
+                                    reading=reading, regions=answer))
         return rankings

@@ -44,6 +44,9 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
     lines = []
     brief = textwrap.shorten(ranking.query, width=width - 7, placeholder="...")
     lines.append(f"Brief: {brief}")
+    read_as = ranking.reading.describe() if ranking.reading else ""
+    if read_as:
+        lines.append(textwrap.shorten(f"Read as: {read_as}", width=width, placeholder="..."))
     for warning in ranking.warnings:
         lines.append(f"Note: {warning}")
     if not ranking.matches:
@@ -51,6 +54,8 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
         return "\n".join(lines)
     if ranking.no_good_match:
         lines.append("No good match: nothing fits this brief well; the closest entities follow.")
+    elif ranking.regions and (ranking.aspects or (ranking.reading and ranking.reading.places)):
+        lines.extend(_region_lines(ranking, width))
     if explain and ranking.aspects:
         lines.append(f"Read as {len(ranking.aspects)} needs:")
         for i, aspect in enumerate(ranking.aspects, 1):
@@ -75,6 +80,25 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
             lines.extend(textwrap.wrap(f"{prefix}{evidence_line(e)}{detail}", width=width,
                                        initial_indent="    - ", subsequent_indent="      "))
     return "\n".join(lines)
+
+
+REGIONS_SHOWN = 3
+
+
+def _region_lines(ranking: Ranking, width: int) -> list[str]:
+    """The region answer that leads a brief's table: regions, their front doors, partners."""
+    lines = ["Regions that cover this brief:"]
+    for i, answer in enumerate(ranking.regions[:REGIONS_SHOWN], 1):
+        doors = ", ".join(answer.name(e) for e in answer.front_doors) or "no cluster listed"
+        lines.append(textwrap.shorten(
+            f"  {i}. {answer.region} ({answer.coverage:.0%} of needs): front door {doors}",
+            width=width, placeholder="..."))
+        partners = list(dict.fromkeys(answer.name(e) for _need, e in answer.partners))
+        if partners:
+            lines.append(textwrap.shorten(f"     partners: {'; '.join(partners)}", width=width,
+                                          placeholder="..."))
+    lines.append("Matches:")
+    return lines
 
 
 def render_markdown(ranking: Ranking) -> str:

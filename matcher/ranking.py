@@ -49,6 +49,12 @@ class RankingConfig:
     evidence: int = 3  # passages shown per match
     # strength = 100 * sigmoid(a * similarity + b), similarity = the match's best dense cosine:
     # an absolute measure, unlike fused or rank-based scores, so it means the same per brief.
+    # Soft priors from reading the brief (see priors.py): a score is multiplied by 1 + weight
+    # for an entity in a region the brief asks for, or of the partner type it asks for, and by
+    # 1 - exclude_weight for one only in a region it excludes ("outside London").
+    place_weight: float = 0.3
+    partner_weight: float = 0.1
+    exclude_weight: float = 0.5
     calibration: tuple[float, float] = (3.617, -2.726)
     abstain_below: float = 30.0  # "no good match" when the best strength is below this
 
@@ -249,16 +255,28 @@ class Ranker:
 
     # ---------------------------------------------------------------- ranking
 
-    def entity_scores(self, whole: list[_TextScores], aspects: list[_TextScores]) -> np.ndarray:
+    def entity_scores(self, whole: list[_TextScores], aspects: list[_TextScores],
+                      prior: np.ndarray | None = None) -> np.ndarray:
         """Final entity scores (E,) from the scored windows of the full brief (one unless it
-        is very long; they combine by max) and of its needs (empty without aspects)."""
+        is very long; they combine by max) and of its needs (empty without aspects), times
+        the brief's soft priors when given."""
         scores = np.max([t.entity for t in whole], axis=0)
         if aspects:
             w = self.config.whole_weight
             scores = w * scores + (1 - w) * np.mean([a.entity for a in aspects], axis=0)
         if self.config.rollup:
             scores = self._rollup(scores)
+        if prior is not None:
+            scores = scores * prior
         return scores
+
+    def need_scores(self, whole: list[_TextScores], aspects: list[_TextScores],
+                    prior: np.ndarray | None = None) -> np.ndarray:
+        """(needs x entities): each need's pooled entity scores (the aspects, or the whole
+        brief when it has none), times the soft priors; the region answer is built on them."""
+        rows = [a.entity for a in aspects] or [np.max([t.entity for t in whole], axis=0)]
+        matrix = np.vstack(rows).astype(np.float64)
+        return matrix * prior[None, :] if prior is not None else matrix
 
     def _diversify(self, order: np.ndarray, k: int) -> np.ndarray:
         """Keep at most ``cluster_cap`` organisations per cluster (by their first cluster), so
@@ -306,12 +324,13 @@ class Ranker:
         entity_mask: np.ndarray | None = None,
         kind: str = "all",
         explain: bool = True,
+        prior: np.ndarray | None = None,
     ) -> list[Match]:
         """The top ``k`` matches of one brief from its scored texts (see score_texts).
         ``explain=False`` leaves out the shared terms of the evidence (batch output has none)."""
         if entity_mask is not None and not entity_mask.any():
             return []
-        scores = self.entity_scores(whole, aspects)
+        scores = self.entity_scores(whole, aspects, prior)
         per_text = whole + aspects
         eligible = np.ones(self.n_entities, dtype=bool) if entity_mask is None else entity_mask.copy()
         if kind != "all":

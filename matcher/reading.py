@@ -71,7 +71,8 @@ PARTNER_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"adopt(?:ion|ed)", r"innovation agenc(?:y|ies)")),
     "nhs": ("NHS", (
         r"nhs", r"trusts?", r"health boards?", r"hospitals?", r"clinicians?",
-        r"clinical (?:partners?|sites?|collaborators?|teams?|settings?)", r"integrated care (?:boards?|systems?)",
+        r"clinical (?:partners?|sites?|collaborators?|teams?|settings?)",
+        r"integrated care (?:boards?|systems?)",
         r"icbs?", r"gp practices?", r"primary care", r"trial sites?", r"patients?")),
     "academic": ("academic", (
         r"universit(?:y|ies)", r"academic\w*", r"research groups?", r"phd", r"ktps?",

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .reading import Reading
+    from .regions import RegionAnswer
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Ranking:
     aspects: list[str] = field(default_factory=list)  # the needs it was split into, if any
     warnings: list[str] = field(default_factory=list)
     no_good_match: bool = False  # nothing reaches a "possible" strength
+    reading: Reading | None = None  # the places and partner types read from the brief
+    regions: list[RegionAnswer] = field(default_factory=list)  # regions best first
 
     @property
     def verdict(self) -> str:
@@ -84,5 +90,7 @@ class Ranking:
             "parts": self.parts,
             "aspects": self.aspects,
             "warnings": self.warnings,
+            "reading": self.reading.to_dict() if self.reading else None,
+            "regions": [r.to_dict() for r in self.regions],
             "matches": [m.to_dict() for m in self.matches],
         }

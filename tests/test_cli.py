@@ -277,7 +277,8 @@ def test_readme_example_csv_validates_with_the_documented_mapping():
 def _tiny_eval_set(folder):
     queries = folder / "q.jsonl"
     queries.write_text(
-        '{"id": "v", "text": "GMP viral vector manufacturing", "kind": "terse", "split": "test"}\n'
+        '{"id": "v", "text": "GMP viral vector manufacturing", "kind": "terse", "split": "test", '
+        '"expected_regions": ["North East"]}\n'
         '{"id": "h", "text": "echocardiography imaging study", "kind": "terse", "split": "test"}\n',
         encoding="utf-8")
     qrels = folder / "qrels.txt"
@@ -289,13 +290,18 @@ def _tiny_eval_set(folder):
 def test_eval_picks_configurations_by_tag_or_unique_part(tmp_path, mini_index):
     queries, qrels = _tiny_eval_set(tmp_path)
     result = run("eval", "--index", mini_index, "--queries", queries, "--qrels", qrels,
-                 "--config", "default", "--config", "BM25")
+                 "--config", "default", "--config", "lexical")
     assert result.exit_code == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]
+    first_table = result.stdout.split("\n\n")[1]
+    rows = [line for line in first_table.splitlines() if line.startswith("| ")][1:]
     assert [r.split(" | ")[0] for r in rows] == ["| hybrid + aspects + roll-up (default)",
                                                  "| lexical (BM25, passages, max)"]
     # both enquiries find their one relevant entity first, so nDCG@10 is 1
     assert all(r.split(" | ")[1] == "1.000" for r in rows)
+    # the region column: the viral-vector query expects the North East, where its entity is
+    assert "region acc" in first_table
+    assert "Paired bootstrap" in result.stdout
+    assert "| nDCG@10 | lexical (BM25, passages, max) | 2 |" in result.stdout
 
 
 def test_eval_ambiguous_configuration_is_one_line(tmp_path):

@@ -9,7 +9,8 @@ ENTITY = Entity(
         Statement("Has a cleanroom."),  # only the entity's pages: undated
     ),
     offers=(Statement("Rents lab space.", as_of=2025),),
-    sources=(Source("https://x.org/news", date="2019-06-01"), Source("https://x.org/about", read="2026-11-27"),
+    sources=(Source("https://x.org/news", date="2019-06-01"),
+             Source("https://x.org/about", read="2026-11-27"),
              Source("https://x.org/old")),
 )
 

@@ -142,3 +142,27 @@ def test_hnsw_index_ranks_like_the_exact_one(mini_matcher):
         found = approximate.match(brief, k=6, filters=filters)
         assert [m.entity_id for m in found] == [m.entity_id for m in exact]
         assert [m.score for m in found] == pytest.approx([m.score for m in exact], abs=1e-5)
+
+
+def test_a_place_in_the_brief_is_read_and_raises_entities_there(mini_matcher):
+    brief = "a manufacturer of wound dressings or viral vectors in Wales"
+    ranking = mini_matcher.match(brief, k=6)
+    assert ranking.reading.regions == ("Wales",)
+    assert ranking.to_dict()["reading"]["read_as"].startswith("place Wales")
+    plain = mini_matcher.match(brief, k=6, infer=False)
+    assert plain.reading.inferred is False and plain.reading.describe() == ""
+    rank = {m.entity_id: m.rank for m in ranking}
+    plain_rank = {m.entity_id: m.rank for m in plain}
+    # the Welsh manufacturer rises (or stays first); the North East one does not rise
+    assert rank["test-dressings-co"] <= plain_rank["test-dressings-co"]
+    assert rank["test-vector-works"] >= plain_rank["test-vector-works"]
+    welsh = {m.entity_id: m.score for m in ranking if "Wales" in m.regions}
+    welsh_plain = {m.entity_id: m.score for m in plain if "Wales" in m.regions}
+    assert all(welsh[e] > welsh_plain[e] for e in welsh)
+
+
+def test_an_explicit_region_filter_overrides_the_place_read(mini_matcher):
+    brief = "AAV viral vectors in Wales"  # a place, no partner type
+    filtered = mini_matcher.match(brief, k=6, filters=Filters(regions=("North East",)))
+    unread = mini_matcher.match(brief, k=6, filters=Filters(regions=("North East",)), infer=False)
+    assert [(m.entity_id, m.score) for m in filtered] == [(m.entity_id, m.score) for m in unread]

@@ -132,7 +132,7 @@ def test_corrections_from_the_fact_check_hold(corpus):
     binding_site = [e for e in corpus.entities if "binding site" in e.name.lower()]
     assert all(e.url.rstrip("/") not in ("https://www.thermofisher.com", "https://thermofisher.com")
                for e in binding_site)
-    assert not any("Oxford Biomedica" == e.name for e in corpus.entities)
+    assert not any(e.name == "Oxford Biomedica" for e in corpus.entities)
 
 
 # ---------------------------------------------------------------- ranking (slow)

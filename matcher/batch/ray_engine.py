@@ -57,7 +57,8 @@ class ScoringActor:
                                   for key, v in filters.items()})
 
     def score(self, texts: list[str]) -> list[str]:
-        rankings = self.matcher.match_many(texts, k=self.k, filters=self.filters, explain=False)
+        rankings = self.matcher.match_many(texts, k=self.k, filters=self.filters, explain=False,
+                                           regions=False)
         return [json.dumps(r.to_dict()) for r in rankings]
 
 

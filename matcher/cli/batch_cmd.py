@@ -95,7 +95,7 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
         matcher.encoder  # noqa: B018  (load the model before the clock and progress start)
 
         def score(texts):
-            return matcher.match_many(texts, k=k, filters=filters, explain=False)
+            return matcher.match_many(texts, k=k, filters=filters, explain=False, regions=False)
 
     options = {"id_column": id_column, "text_columns": list(text_columns), "k": k,
                "filters": [kind, list(regions), list(org_types), list(tags), list(member_of),

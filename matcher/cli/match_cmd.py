@@ -44,8 +44,10 @@ def read_brief(text: tuple[str, ...], input_file: str | None) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "markdown"]),
               default="table", show_default=True)
 @click.option("--explain", is_flag=True, help="Show every evidence passage with its scores.")
+@click.option("--no-infer", is_flag=True,
+              help="Do not read places and partner types from the brief (no soft priors).")
 def match(text, input_file, k, kind, regions, org_types, tags, member_of, exclude,
-          index_dir, model, fmt, explain) -> None:
+          index_dir, model, fmt, explain, no_infer) -> None:
     """Rank clusters and organisations for a brief, with the evidence for each.
 
     \b
@@ -54,6 +56,7 @@ def match(text, input_file, k, kind, regions, org_types, tags, member_of, exclud
       matcher match -k 5 --kind cluster "AI cardiac ultrasound, NHS validation, UK manufacturing"
       matcher match --region Wales --org-type industry "wound care dressings manufacturer"
       matcher match -i brief.txt --format json > matches.json
+      matcher match --no-infer "lab space in Reading"   # ignore the place and partner type read
     """
     from ..default_index import ensure_default_index
     from ..matcher import Matcher
@@ -63,7 +66,7 @@ def match(text, input_file, k, kind, regions, org_types, tags, member_of, exclud
     filters = filters_from(kind, regions, org_types, tags, member_of, exclude)
     folder = index_dir or ensure_default_index(model, say)
     matcher = Matcher.load(folder, model=model)
-    ranking = matcher.match(brief, k=k, filters=filters)
+    ranking = matcher.match(brief, k=k, filters=filters, infer=not no_infer)
     if fmt != "table":
         for warning in ranking.warnings:
             say(f"Note: {warning}")
