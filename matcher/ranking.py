@@ -103,6 +103,17 @@ class _TextScores:
         start = self.bounds[e]
         return int(start + np.argmax(self.fused[start : self.bounds[e + 1]]))
 
+    def best_evidence(self, e: int, is_profile: np.ndarray) -> int:
+        """The best candidate passage to show as evidence: the generated profile sentence
+        ("X: company in Cardiff") only when no passage of the entity's own text is a candidate."""
+        if not self.has_candidate[e]:
+            return -1
+        start, end = self.bounds[e], self.bounds[e + 1]
+        run = np.where(is_profile[start:end], -np.inf, self.fused[start:end])
+        if np.isfinite(run.max()):
+            return int(start + np.argmax(run))
+        return self.best_passage(e)
+
     def passage_score(self, passage: int) -> tuple[float, float, float]:
         return (float(self.fused[passage]), float(self.dense[passage]),
                 float(self.lexical[passage]))
@@ -126,6 +137,7 @@ class Ranker:
         self.bounds = np.searchsorted(self.passage_entity, np.arange(self.n_entities + 1))
         self.nonempty = np.nonzero(np.diff(self.bounds) > 0)[0]  # entities with passages
         self.field_ok = np.array([p.field in config.fields for p in data.passages], dtype=bool)
+        self.is_profile = np.array([p.field == "profile" for p in data.passages], dtype=bool)
         counts = np.bincount(self.passage_entity[self.field_ok], minlength=self.n_entities)
         # topfrac pooling: a small profile pools like max (a specialist stays sharp), a broad
         # one (a researcher with twenty papers) rewards depth over a single lucky match.
@@ -344,17 +356,18 @@ class Ranker:
         # the window for a very long brief, the aspect's own words for an aspect.
         labels = ([""] if len(whole_texts) == 1 else list(whole_texts)) + list(aspect_texts)
         query = " ".join(whole_texts) if explain else None
-        return [
+        matches = [
             self._match(rank, int(e), float(scores[e]), per_text, labels, scores, query)
             for rank, e in enumerate(order, 1)
         ]
+        return monotone_strength(matches)
 
     def _match(self, rank: int, e: int, score: float, per_text: list[_TextScores],
                labels: list[str], scores: np.ndarray, query: str | None) -> Match:
         entity = self.data.entities[e]
         found: dict[int, Evidence] = {}
         for text, label in zip(per_text, labels, strict=True):
-            p = text.best_passage(e)
+            p = text.best_evidence(e, self.is_profile)
             if p < 0:
                 continue
             fused, dense, lexical = text.passage_score(p)
@@ -390,7 +403,7 @@ class Ranker:
     def _best_member_evidence(self, member: int, per_text: list[_TextScores]) -> Evidence | None:
         best = None
         for text in per_text:
-            p = text.best_passage(member)
+            p = text.best_evidence(member, self.is_profile)
             if p >= 0 and (best is None or text.passage_score(p)[0] > best[1][0]):
                 best = (p, text.passage_score(p))
         if best is None:
@@ -400,6 +413,18 @@ class Ranker:
         return Evidence(text=passage.text, field=passage.field, as_of=passage.as_of,
                         score=fused, dense=dense, lexical=lexical,
                         via=self.data.entities[member].id)
+
+
+def monotone_strength(matches: list[Match]) -> list[Match]:
+    """Strength never rises down a ranking: a match shows at most the fit of the one above it,
+    so a reader never sees a weaker fit ranked above a stronger one."""
+    out, ceiling = [], float("inf")
+    for m in matches:
+        strength = min(m.strength, ceiling)
+        ceiling = strength
+        out.append(m if strength == m.strength else replace(m, strength=strength,
+                                                            band=band_of(strength)))
+    return out
 
 
 def _top_per_row(scores: np.ndarray, k: int) -> np.ndarray:

@@ -119,3 +119,16 @@ def test_config_round_trips_through_a_manifest_dict():
     config = RankingConfig(fusion="rrf", fields=("capability",), calibration=(2.0, -1.0))
     assert RankingConfig.from_dict(config.to_dict()) == config
     assert RankingConfig.from_dict({"unknown": 1}) == RankingConfig()
+
+
+def test_strength_never_rises_down_a_ranking():
+    from matcher.ranking import band_of, monotone_strength
+    from matcher.results import Match
+
+    matches = [Match(rank=i, entity_id=str(i), name=str(i), kind="organisation", org_type="",
+                     regions=(), score=1 - i / 10, evidence=(), strength=s, band=band_of(s))
+               for i, s in enumerate([55.0, 70.0, 40.0, 45.0, 20.0], 1)]
+    shown = monotone_strength(matches)
+    assert [m.strength for m in shown] == [55.0, 55.0, 40.0, 40.0, 20.0]
+    assert [m.band for m in shown] == ["possible", "possible", "possible", "possible", "weak"]
+    assert [m.entity_id for m in shown] == ["1", "2", "3", "4", "5"]
