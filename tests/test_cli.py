@@ -56,7 +56,7 @@ def test_corpus_stats(mini_dir):
     assert "6 entities" in result.stdout
     assert "by nation" in result.stdout and "Wales" in result.stdout
     assert "thin profiles (3)" in result.stdout  # three fixtures have fewer than 3 capabilities
-    assert "test-dressings-co (1 capabilities)" in result.stdout
+    assert "test-dressings-co (1 capabilities, 0 offers)" in result.stdout
     assert "offers per entity: min 0, mean 0.0, max 0; 0 entities have offers" in result.stdout
     assert "clusters with an area, a remit and at least three offers: 0 of 2" in result.stdout
     assert "age profile" in result.stdout and "6 undated)" in result.stdout

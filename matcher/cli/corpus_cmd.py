@@ -91,10 +91,12 @@ def stats(paths, columns) -> None:
     click.echo("\nage profile")
     for line in age_profile(entities).lines():
         click.echo(f"  {line}")
-    thin = [e for e in entities if e.coverage == "thin" or len(e.capabilities) < 3]
-    click.echo(f"\nthin profiles ({len(thin)}): coverage: thin or fewer than 3 capabilities")
+    thin = [e for e in entities
+            if e.coverage == "thin" or len(e.capabilities) + len(e.offers) < 3]
+    click.echo(f"\nthin profiles ({len(thin)}): coverage: thin or fewer than 3 capabilities "
+               "and offers")
     for e in thin:
-        click.echo(f"  {e.id} ({len(e.capabilities)} capabilities)")
+        click.echo(f"  {e.id} ({len(e.capabilities)} capabilities, {len(e.offers)} offers)")
     no_sources = [e.id for e in entities if not e.sources]
     if no_sources:
         say(f"warning: {len(no_sources)} entities have no sources: {', '.join(no_sources[:10])}")
