@@ -30,7 +30,8 @@ _STOP = re.compile(r"\b(the|nhs|foundation|trust|university|of|and|&|ltd|limited
 def norm(name: str) -> str:
     name = name.lower().replace("’", "'")
     name = re.sub(r"\(.*?\)", " ", name)
-    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", name).split())
+    name = " ".join(re.sub(r"[^a-z0-9' ]+", " ", name).split())
+    return name[4:] if name.startswith("the ") else name
 
 
 def loose(name: str) -> str:
@@ -45,7 +46,10 @@ def main() -> None:
     args = parser.parse_args()
     corpus = load_corpus([shipped_corpus_dir()])
     exact = {norm(e.name): e.id for e in corpus.entities}
-    relaxed = {loose(e.name): e.id for e in corpus.entities}
+    relaxed: dict[str, str | None] = {}
+    for e in corpus.entities:  # a loose key two entities share decides nothing
+        key = loose(e.name)
+        relaxed[key] = None if key in relaxed else e.id
     aliases = {}
     if args.aliases.exists():
         for line in args.aliases.read_text(encoding="utf-8").splitlines():

@@ -26,7 +26,7 @@ def test_targeted_briefs_rank_the_right_entity_first(mini_matcher, brief, expect
 def test_evidence_is_the_entitys_own_passages(mini_matcher):
     top = mini_matcher.match("viral vector process development and scale-up", k=1)[0]
     entity = mini_matcher.by_id[top.entity_id]
-    own = {*entity.capabilities, entity.description}
+    own = {*(s.text for _field, s in entity.statements()), entity.description, entity.remit}
     for evidence in top.evidence:
         assert evidence.field == "profile" or any(evidence.text in text for text in own)
     assert top.evidence[0].score == top.score
