@@ -75,7 +75,8 @@ def main() -> None:
                 close = difflib.get_close_matches(norm(name), list(exact), n=1, cutoff=CUT)
                 how, target = ("near", exact[close[0]]) if close else ("unmapped", None)
             if target in (None, "-"):
-                mapping.append((row["id"], name, item.get("grade", ""), how if target is None else "absent", ""))
+                how = how if target is None else "absent"
+                mapping.append((row["id"], name, item.get("grade", ""), how, ""))
                 continue
             mapping.append((row["id"], name, item.get("grade", ""), how, target))
             grades[target] = max(grades.get(target, 0), int(item.get("grade", 1)))
