@@ -7,7 +7,8 @@ profile of every candidate), split into parts for several judges.
 
 Systems pooled (POOLED below): the default, the default without reading the brief, the
 naive one-vector baseline, BM25 over passages and over one document per entity, dense and
-hybrid max over passages. The default's other variants in `matcher eval` differ from it in one
+hybrid max over passages (the first round pooled the passage baselines with the brief's
+priors on; `--all-configs` pools every configuration of `matcher eval` for a top-up round). The default's other variants in `matcher eval` differ from it in one
 constant and add few new results. Judges follow corpus/eval/RUBRIC.md and write TSV lines
 ``query_id<TAB>entity_id<TAB>grade<TAB>reason``; merge them with scripts/merge_judgements.py.
 """
@@ -23,7 +24,7 @@ from matcher.evaluate import CONFIGS, run_config, shipped_set, with_memo
 from matcher.matcher import Matcher
 
 POOL_DEPTH = 10
-POOLED = ("hybrid + aspects + roll-up (default)", "default without reading (no priors)",
+POOLED = ("hybrid + aspects + roll-up + reading (default)", "hybrid + aspects + roll-up",
           "naive: one vector per entity", "lexical (BM25, passages, max)",
           "BM25, one document per entity", "dense, passages, max", "hybrid, max")
 
@@ -51,12 +52,15 @@ def main() -> None:
     parser.add_argument("--set", dest="set_name", choices=["own", "blind"], required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--parts", type=int, default=4)
+    parser.add_argument("--all-configs", action="store_true",
+                        help="pool every configuration of matcher eval, not just POOLED")
     args = parser.parse_args()
     eval_set = shipped_set(args.set_name)
     queries = [q for q in eval_set.queries if not q.out_of_scope]
     matcher = with_memo(Matcher.load(ensure_default_index(None, print)))
     pool: dict[str, dict[str, list[str]]] = {q.id: {} for q in queries}
-    for name in POOLED:
+    systems = list(CONFIGS) if args.all_configs else list(POOLED)
+    for name in systems:
         run, _extras = run_config(matcher, CONFIGS[name], queries, depth=POOL_DEPTH)
         for qid, ids in run.items():
             for entity_id in ids[:POOL_DEPTH]:
@@ -81,7 +85,7 @@ def main() -> None:
                             encoding="utf-8")
             print(f"{path}: {len(chunk)} queries, {sum(len(p['candidates']) for p in chunk)} pairs")
     print(f"{args.set_name}: pool of {pairs + judged} pairs over {len(queries)} queries from "
-          f"{len(POOLED)} systems; {judged} already judged, {pairs} to judge")
+          f"{len(systems)} systems; {judged} already judged, {pairs} to judge")
 
 
 if __name__ == "__main__":
