@@ -8,8 +8,8 @@ profile of every candidate), split into parts for several judges.
 Systems pooled (POOLED below): the default, the default without reading the brief, the
 naive one-vector baseline, BM25 over passages and over one document per entity, dense and
 hybrid max over passages (the first round pooled the passage baselines with the brief's
-priors on; `--all-configs` pools every configuration of `matcher eval` for a top-up round). The default's other variants in `matcher eval` differ from it in one
-constant and add few new results. Judges follow corpus/eval/RUBRIC.md and write TSV lines
+priors on; `--all-configs` pools every configuration of `matcher eval` for a top-up round).
+Judges follow corpus/eval/RUBRIC.md and write TSV lines
 ``query_id<TAB>entity_id<TAB>grade<TAB>reason``; merge them with scripts/merge_judgements.py.
 """
 
