@@ -26,6 +26,7 @@ from .regions import RegionAnswer, RegionTable
 from .resources import cache_dir
 from .results import Ranking
 from .text import split_to_fit
+from .verdict import decide
 
 MAX_BRIEF_CHARS = 20_000
 
@@ -260,7 +261,11 @@ class Matcher:
             answer = self._regions(whole, own_aspects, aspects, prior, mask) if regions else []
             if not matches and (mask is not None or kind != "all"):
                 warnings = [*warnings, "no entity passes these filters"]
-            weak = not matches or max(m.strength for m in matches) < self.config.abstain_below
-            rankings.append(Ranking(text, matches, windows, aspects, warnings, no_good_match=weak,
+            verdict = decide(text, matches, reading if infer else None,
+                             self.data.lexical.known_share(text), self.config.abstain_below,
+                             self.config.min_known_share)
+            rankings.append(Ranking(text, matches, windows, aspects, warnings,
+                                    no_good_match=verdict.no_good_match,
+                                    verdict_reasons=list(verdict.reasons),
                                     reading=reading, regions=answer))
         return rankings

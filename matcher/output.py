@@ -53,7 +53,10 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
         lines.append("No matches.")
         return "\n".join(lines)
     if ranking.no_good_match:
-        lines.append("No good match: nothing fits this brief well; the closest entities follow.")
+        why = f" ({'; '.join(ranking.verdict_reasons)})" if ranking.verdict_reasons else ""
+        lines.extend(textwrap.wrap(
+            f"No good match{why}: nothing fits this brief well; the closest entities follow.",
+            width=width))
     elif ranking.regions and (ranking.aspects or (ranking.reading and ranking.reading.places)):
         lines.extend(_region_lines(ranking, width))
     if explain and ranking.aspects:

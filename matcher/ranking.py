@@ -57,6 +57,7 @@ class RankingConfig:
     exclude_weight: float = 0.5
     calibration: tuple[float, float] = (3.617, -2.726)
     abstain_below: float = 30.0  # "no good match" when the best strength is below this
+    min_known_share: float = 0.0  # ... or when fewer of the brief's words occur in the corpus
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -66,7 +66,8 @@ class Ranking:
     parts: list[str] = field(default_factory=list)  # the brief as read (windows if very long)
     aspects: list[str] = field(default_factory=list)  # the needs it was split into, if any
     warnings: list[str] = field(default_factory=list)
-    no_good_match: bool = False  # nothing reaches a "possible" strength
+    no_good_match: bool = False  # see verdict.py: a weak best fit, a place abroad, unknown words
+    verdict_reasons: list[str] = field(default_factory=list)
     reading: Reading | None = None  # the places and partner types read from the brief
     regions: list[RegionAnswer] = field(default_factory=list)  # regions best first
 
@@ -87,6 +88,7 @@ class Ranking:
         return {
             "query": self.query,
             "verdict": self.verdict,
+            "verdict_reasons": self.verdict_reasons,
             "parts": self.parts,
             "aspects": self.aspects,
             "warnings": self.warnings,

@@ -113,6 +113,33 @@ def main() -> None:
     print(f"\ncalibration on {len(labels)} judged dev results: strength = 100 * sigmoid({a} * "
           f"similarity + {b})")
     chosen = config.with_(calibration=[a, b])
+
+    # The verdict's thresholds: best F1 at telling out-of-scope dev enquiries from in-scope
+    # ones (ties go to the lower thresholds: fewer false alarms on real briefs).
+    from matcher.reading import read_brief
+    from matcher.verdict import decide
+
+    rows = []
+    for eval_set in sets:
+        run, extras = run_config(matcher, chosen, eval_set.queries, depth=10)
+        for q in eval_set.queries:
+            strengths = extras[q.id]["strengths"]
+            rows.append((q, max(strengths, default=0.0), matcher.data.lexical.known_share(q.text),
+                         read_brief(q.text)))
+    best = (-1.0, 0.0, 0.0)
+    for below in range(10, 62, 2):
+        for share in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7):
+            flagged = {q.id for q, top, known, reading in rows
+                       if decide(q.text, [], reading, known, 0, share).no_good_match or top < below}
+            truth = {q.id for q, *_ in rows if q.out_of_scope}
+            hits = len(flagged & truth)
+            f1 = 2 * hits / (len(flagged) + len(truth)) if hits else 0.0
+            if f1 > best[0] + 1e-9:
+                best = (f1, float(below), share)
+    f1, below, share = best
+    chosen = chosen.with_(abstain_below=below, min_known_share=share)
+    print(f"verdict: strength below {below:.0f} or known words below {share:.0%} "
+          f"(or a place abroad only): dev F1 {f1:.2f}")
     print("RankingConfig:", json.dumps(chosen.to_dict()))
     args.out.write_text(json.dumps({
         "chosen": choice, "config": chosen.to_dict(), "folds": args.folds,

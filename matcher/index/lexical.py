@@ -56,6 +56,15 @@ class LexicalIndex:
     def size(self) -> int:
         return int(self.retriever.scores["num_docs"])
 
+    def known_share(self, text: str) -> float:
+        """Share of a text's BM25 terms that occur anywhere in the corpus (1.0 for a text with
+        no terms): a brief about car batteries shares few words with life-science profiles."""
+        tokens = tokenize(text)
+        if not tokens:
+            return 1.0
+        vocabulary = self.retriever.vocab_dict
+        return sum(1 for t in tokens if t in vocabulary) / len(tokens)
+
     def score_matrix(self, texts: list[str]) -> np.ndarray:
         """BM25 score of every passage for each text, (texts x passages), zeros where no term
         is known: one sparse product for all texts (query term counts x the index's per-term
