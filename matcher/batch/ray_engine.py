@@ -48,17 +48,19 @@ def _ray():
 class ScoringActor:
     """Runs in a Ray worker: loads the matcher once, then scores chunks of texts."""
 
-    def __init__(self, index: str, k: int, filters: dict[str, Any], precision: str):
+    def __init__(self, index: str, k: int, filters: dict[str, Any], precision: str,
+                 infer: bool = True):
         from ..matcher import Matcher
 
         self.matcher = Matcher.load(index, precision=precision)
         self.k = k
+        self.infer = infer
         self.filters = Filters(**{key: tuple(v) if isinstance(v, list) else v
                                   for key, v in filters.items()})
 
     def score(self, texts: list[str]) -> list[str]:
         rankings = self.matcher.match_many(texts, k=self.k, filters=self.filters, explain=False,
-                                           regions=False)
+                                           regions=False, infer=self.infer)
         return [json.dumps(r.to_dict()) for r in rankings]
 
 
@@ -70,7 +72,8 @@ def ranking_from_dict(data: dict[str, Any]) -> Ranking:
         for m in data["matches"]
     ]
     return Ranking(data["query"], matches, data["parts"], data["aspects"], data["warnings"],
-                   no_good_match=data["verdict"] == "no good match")
+                   no_good_match=data["verdict"] == "no good match",
+                   verdict_reasons=list(data.get("verdict_reasons", [])))
 
 
 class RayScorer:
@@ -78,7 +81,7 @@ class RayScorer:
     waits for its rankings. ``ahead`` is how many chunks the runner may keep in flight."""
 
     def __init__(self, index: Path, k: int, filters: Filters, address: str | None,
-                 actors: int | None = None, precision: str = "fp32"):
+                 actors: int | None = None, precision: str = "fp32", infer: bool = True):
         ray = _ray()
         if not ray.is_initialized():
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
@@ -89,7 +92,7 @@ class RayScorer:
         remote = ray.remote(num_cpus=1)(ScoringActor)
         filter_args = {key: list(v) if isinstance(v, tuple) else v
                        for key, v in filters.__dict__.items()}
-        self.actors = [remote.remote(str(Path(index).resolve()), k, filter_args, precision)
+        self.actors = [remote.remote(str(Path(index).resolve()), k, filter_args, precision, infer)
                        for _ in range(count)]
         self.next_actor = cycle(self.actors)
         self.ahead = 2 * count

@@ -45,9 +45,11 @@ def _default_output(input_path: str, fmt: str) -> Path:
                    "about 2x faster at the same quality; fp32 elsewhere. fp32 gives results "
                    "that do not depend on how rows are batched.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--no-infer", is_flag=True,
+              help="Do not read places and partner types from the rows (no soft priors).")
 def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions, org_types,
           tags, member_of, exclude, index_dir, fmt, format_in, layout, resume, engine,
-          ray_address, precision, quiet) -> None:
+          ray_address, precision, quiet, no_infer) -> None:
     """Score every row of an enquiry list (CSV, TSV, JSONL, JSON, XLSX or - for stdin).
 
     Every input row ends up in exactly one of the results file and the rejects file; the
@@ -87,7 +89,8 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
         from ..batch.ray_engine import RayScorer
 
         Matcher.load(folder).check_filters(filters)  # fail fast, before starting workers
-        score = RayScorer(folder, k, filters, ray_address, precision=precision)
+        score = RayScorer(folder, k, filters, ray_address, precision=precision,
+                          infer=not no_infer)
         ahead = score.ahead
     else:
         matcher = Matcher.load(folder, precision=precision)
@@ -95,12 +98,14 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
         matcher.encoder  # noqa: B018  (load the model before the clock and progress start)
 
         def score(texts):
-            return matcher.match_many(texts, k=k, filters=filters, explain=False, regions=False)
+            return matcher.match_many(texts, k=k, filters=filters, explain=False, regions=False,
+                                      infer=not no_infer)
 
     options = {"id_column": id_column, "text_columns": list(text_columns), "k": k,
                "filters": [kind, list(regions), list(org_types), list(tags), list(member_of),
                            list(exclude)], "format": fmt, "format_in": format_in,
-               "layout": layout, "index": str(Path(folder).resolve()), "precision": precision}
+               "layout": layout, "index": str(Path(folder).resolve()), "precision": precision,
+               "infer": not no_infer}
     source = RowSource(input_path, format_in, id_column, tuple(text_columns))
     sink = BatchSink(output, rejects, fmt, layout, k, input_signature(input_path, options), resume)
     report = run_batch(source, sink, score, quiet=quiet,
