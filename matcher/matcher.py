@@ -210,7 +210,7 @@ class Matcher:
 
     def _regions(self, whole, own_aspects, aspects, prior, mask) -> list[RegionAnswer]:
         if self._region_table is None:
-            self._region_table = RegionTable(self.data.entities)
+            self._region_table = RegionTable(self.data.entities, self.priors.covers.all(axis=1))
         needs = self.ranker.need_scores(whole, own_aspects, prior)
         scores = self.ranker.entity_scores(whole, own_aspects, prior)
         eligible = np.any([t.has_candidate for t in (*whole, *own_aspects)], axis=0)

@@ -91,15 +91,16 @@ REGIONS_SHOWN = 3
 def _region_lines(ranking: Ranking, width: int) -> list[str]:
     """The region answer that leads a brief's table: regions, their front doors, partners."""
     lines = ["Regions that cover this brief:"]
+    several = len(ranking.aspects) > 1
     for i, answer in enumerate(ranking.regions[:REGIONS_SHOWN], 1):
-        doors = ", ".join(answer.name(e) for e in answer.front_doors) or "no cluster listed"
-        lines.append(textwrap.shorten(
-            f"  {i}. {answer.region} ({answer.coverage:.0%} of needs): front door {doors}",
-            width=width, placeholder="..."))
+        doors = "; ".join(answer.name(e) for e in answer.front_doors) or "no cluster listed"
+        share = f" ({answer.coverage:.0%} of needs)" if several else ""
+        lines.append("  " + textwrap.shorten(f"{i}. {answer.region}{share}: front door {doors}",
+                                             width=width - 2, placeholder="..."))
         partners = list(dict.fromkeys(answer.name(e) for _need, e in answer.partners))
         if partners:
-            lines.append(textwrap.shorten(f"     partners: {'; '.join(partners)}", width=width,
-                                          placeholder="..."))
+            lines.append("     " + textwrap.shorten(f"partners: {'; '.join(partners)}",
+                                                    width=width - 5, placeholder="..."))
     lines.append("Matches:")
     return lines
 

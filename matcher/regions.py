@@ -4,7 +4,8 @@ For every need of the brief (each aspect, or the whole brief when it has one nee
 scores the best match among the entities based there; a region's score is the mean over the
 needs, so a region that covers every need beats one with a single star. Each region lists its
 front-door clusters (best first) and its best partner organisation per need. National bodies
-count where they are based, not everywhere they operate: otherwise every region would tie.
+(an area covering the whole UK) are left out of the region answer: they serve every region
+alike, and counting them where they are based would put London second for every brief.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class RegionAnswer:
 class RegionTable:
     """Which entities are based in which region, as arrays for quick answers."""
 
-    def __init__(self, entities: Sequence[Entity]):
+    def __init__(self, entities: Sequence[Entity], national: np.ndarray | None = None):
         self.entities = list(entities)
+        self.national = (np.zeros(len(entities), dtype=bool) if national is None
+                         else np.asarray(national, dtype=bool))
         index = {r: i for i, r in enumerate(ALL_REGIONS)}
         self.based = np.zeros((len(ALL_REGIONS), len(entities)), dtype=bool)
         for e, entity in enumerate(entities):
@@ -55,6 +58,7 @@ class RegionTable:
                eligible: np.ndarray, front_doors: int = 2) -> list[RegionAnswer]:
         """Regions best first. ``need_scores`` is (needs x entities), ``scores`` the final
         entity scores (for ordering front doors), ``eligible`` the entities allowed."""
+        eligible = eligible & ~self.national
         need_scores = np.where(eligible[None, :], need_scores, -np.inf)
         best_anywhere = need_scores.max(axis=1)  # (needs,)
         answers = []

@@ -37,3 +37,9 @@ def test_ineligible_entities_are_left_out():
     only_wales = np.array([True, True, True, False, False])
     assert [a.region for a in RegionTable(ENTITIES).answer(SCORES, NEEDS, SCORES.max(0), only_wales)] == [
         "Wales"]
+
+
+def test_national_bodies_are_left_out_of_the_region_answer():
+    national = np.array([False, False, False, True, True])  # the NE entities serve the whole UK
+    answers = RegionTable(ENTITIES, national).answer(SCORES, NEEDS, SCORES.max(0), np.ones(5, bool))
+    assert [a.region for a in answers] == ["Wales"]
