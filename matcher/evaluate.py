@@ -317,8 +317,27 @@ def compare(matcher, configs: dict[str, RankingConfig | str], queries: list[Quer
             "abstention": abstention(extras, queries) if extras and any(
                 "no_good_match" in e for e in extras.values()) else None,
             "run": {qid: ids[:10] for qid, ids in run.items()},
+            "bands": band_precision(run, extras, qrels, queries),
         }
     return results
+
+
+def band_precision(run: dict[str, list[str]], extras: dict[str, Any],
+                   qrels: dict[str, dict[str, int]], queries: Iterable[Query]) -> dict[str, Any]:
+    """For each strength band, the share of judged top-10 matches judged clearly relevant
+    (grade >= 2): what "strong", "possible" and "weak" mean on these enquiries."""
+    from .ranking import band_of
+
+    counts: dict[str, list[int]] = {}
+    for q in queries:
+        strengths = extras.get(q.id, {}).get("strengths")
+        if q.out_of_scope or not strengths:
+            continue
+        judged = qrels.get(q.id, {})
+        for entity_id, strength in zip(run[q.id][:10], strengths[:10], strict=False):
+            if entity_id in judged:
+                counts.setdefault(band_of(strength), []).append(int(judged[entity_id] >= 2))
+    return {band: {"relevant": mean(v), "n": len(v)} for band, v in counts.items()}
 
 
 def intervals(results: dict[str, Any], system: str = DEFAULT_NAME,

@@ -48,12 +48,12 @@ DEFAULT = RankingConfig()
 # participant gets a score for every paper.
 CONFIGS = {
     "dense, max": DEFAULT.with_(retrieval="dense", pooling="max", aspects=False),
-    "dense, top-20% mean": DEFAULT.with_(retrieval="dense", aspects=False),
-    "dense, top-20% + aspects": DEFAULT.with_(retrieval="dense"),
+    "dense, top-20% mean": DEFAULT.with_(retrieval="dense", aspects=False, pool_frac=0.2),
+    "dense, top-20% + aspects": DEFAULT.with_(retrieval="dense", pool_frac=0.2),
     "hybrid, max, no aspects": DEFAULT.with_(pooling="max", aspects=False),
     "default with RRF fusion": DEFAULT.with_(fusion="rrf"),
-    "default, top-15% pooling": DEFAULT.with_(pool_frac=0.15),
-    "default (hybrid, top-20% + aspects)": DEFAULT,
+    "default with top-10% pooling, dense 0.6": DEFAULT.with_(pool_frac=0.1, dense_weight=0.6),
+    f"default (hybrid {DEFAULT.dense_weight}, top-{DEFAULT.pool_frac:.0%} + aspects)": DEFAULT,
 }
 
 

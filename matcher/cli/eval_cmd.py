@@ -47,6 +47,7 @@ def eval_(set_name, queries_path, qrels_path, split, names, index_dir, fmt) -> N
     from ..default_index import ensure_default_index
     from ..evaluate import (
         CONFIGS,
+        DEFAULT_NAME,
         EvalSet,
         compare,
         intervals,
@@ -87,6 +88,11 @@ def eval_(set_name, queries_path, qrels_path, split, names, index_dir, fmt) -> N
         table = render_intervals(entry["intervals"])
         if table:
             click.echo("\n" + table)
+        bands = entry["results"].get(DEFAULT_NAME, {}).get("bands")
+        if bands:
+            shares = ", ".join(f"{band} {v['relevant']:.0%} (n={v['n']})" for band, v in
+                               sorted(bands.items(), key=lambda kv: -kv[1]["relevant"]))
+            click.echo(f"\nDefault's judged top-10 matches judged clearly relevant, by band: {shares}")
         click.echo("")
 
 
