@@ -113,7 +113,7 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
 BASE = RankingConfig()
 
 # The configurations `matcher eval` compares by default, from naive to the full method.
-UNREAD = BASE.with_(place_weight=0.0, partner_weight=0.0, exclude_weight=0.0)
+UNREAD = BASE.with_(place_weight=0.0, partner_weight=0.0, convening_weight=0.0, exclude_weight=0.0)
 
 # The configurations `matcher eval` compares by default, from naive to the full method. The
 # passage-level rows up to "+ roll-up" do not read the brief (no place or partner priors):

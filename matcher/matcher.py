@@ -232,7 +232,8 @@ class Matcher:
         if not reading.inferred or not (reading.places or reading.partner_types):
             return None
         return self.priors.factors(reading, cfg.place_weight, cfg.partner_weight,
-                                   cfg.exclude_weight, use_place, use_partner)
+                                   cfg.exclude_weight, use_place, use_partner,
+                                   cfg.convening_weight)
 
     def match_many(
         self, texts: Sequence[str], k: int = 10, filters: Filters | None = None,

@@ -52,8 +52,10 @@ class PriorTable:
         self.org_type = np.array([entity.org_type for entity in entities])
 
     def factors(self, reading: Reading, place_weight: float, partner_weight: float,
-                exclude_weight: float, use_place: bool = True, use_partner: bool = True) -> np.ndarray:
-        """(E,) multiplicative factors for one reading."""
+                exclude_weight: float, use_place: bool = True, use_partner: bool = True,
+                convening_weight: float | None = None) -> np.ndarray:
+        """(E,) multiplicative factors for one reading. A request for a network, introductions
+        or a front door raises clusters by ``convening_weight`` (default: ``partner_weight``)."""
         out = np.ones(len(self.kind), dtype=np.float64)
         index = {r: i for i, r in enumerate(self.region_names)}
         if use_place:
@@ -65,9 +67,13 @@ class PriorTable:
                 elsewhere = np.delete(self.in_region, excluded, axis=1).any(axis=1)
                 out *= np.where(self.in_region[:, excluded].any(axis=1) & ~elsewhere,
                                 1.0 - exclude_weight, 1.0)
-        if use_partner and reading.partner_types and partner_weight:
+        if use_partner and reading.partner_types:
+            convening = partner_weight if convening_weight is None else convening_weight
             wanted = np.zeros(len(self.kind), dtype=bool)
             for partner in reading.partner_types:
-                wanted |= (self.kind == "cluster") if partner == "cluster" else (self.org_type == partner)
+                if partner != "cluster":
+                    wanted |= self.org_type == partner
             out *= np.where(wanted, 1.0 + partner_weight, 1.0)
+            if "cluster" in reading.partner_types:
+                out *= np.where(self.kind == "cluster", 1.0 + convening, 1.0)
         return out

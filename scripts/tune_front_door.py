@@ -43,13 +43,15 @@ def grid() -> dict[str, RankingConfig]:
     raises the gold-standard loss from 0.208 to 0.242 (scripts/bench_goldstandard.py)."""
     base = RankingConfig()
     configs = {"current defaults": base}
-    for place, partner, rollup, whole in itertools.product(
-        (0.0, 0.4, 0.7, 1.0, 1.5, 2.5), (0.0, 0.1, 0.25), (0.6, 0.9), (0.3, 0.5),
+    for place, partner, convening, rollup, whole in itertools.product(
+        (0.0, 0.7, 1.0, 1.5, 2.5), (0.0, 0.1, 0.25), (0.0, 0.1, 0.3, 0.6, 1.0), (0.6, 0.9),
+        (0.3, 0.5),
     ):
-        name = f"place{place}|partner{partner}|roll{rollup}|whole{whole}"
+        name = f"place{place}|partner{partner}|convening{convening}|roll{rollup}|whole{whole}"
         configs[name] = base.with_(place_weight=place, partner_weight=partner,
-                                   rollup_weight=rollup, whole_weight=whole,
-                                   dense_weight=0.8, pooling="topfrac", pool_frac=0.2)
+                                   convening_weight=convening, rollup_weight=rollup,
+                                   whole_weight=whole, dense_weight=0.8, pooling="topfrac",
+                                   pool_frac=0.2)
     return configs
 
 
