@@ -725,6 +725,9 @@ def load_corpus(
     linked = _link(entities, problems, seen)
     if problems:
         raise CorpusError(problems)
+    if not linked:  # every command downstream needs at least one entity to rank
+        raise CorpusError([], f"no entities in {', '.join(str(f) for f in files)}: add entity "
+                              "records (a YAML list under `entities:`, see corpus/README.md)")
     return Corpus(
         entities=tuple(linked),
         fingerprint=fingerprint_files(files, Path(vocab.source)),

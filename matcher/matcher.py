@@ -182,6 +182,9 @@ class Matcher:
         """The brief normalised, its windows, its aspects, and any warnings."""
         if not isinstance(text, str) or not text.strip():
             raise QueryError("the brief is empty: give the text of the need to match")
+        if "\x00" in text:  # the same rule as a batch row: binary, or UTF-16 read as bytes
+            raise QueryError("the brief contains NUL bytes (a binary or UTF-16 file?): give "
+                             "plain text, saved as UTF-8")
         if len(text) > MAX_BRIEF_CHARS:
             raise QueryError(
                 f"the brief is {len(text):,} characters; the limit is {MAX_BRIEF_CHARS:,}: "
@@ -207,6 +210,19 @@ class Matcher:
               infer: bool = True) -> Ranking:
         """The top ``k`` entities for a brief, best first, each with its evidence."""
         return self.match_many([text], k=k, filters=filters, infer=infer)[0]
+
+    def _fewer_note(self, found: int, k: int, mask: np.ndarray | None, kind: str) -> str:
+        """Why a ranking holds fewer than k matches: the filters, or the candidate cut."""
+        allowed = np.ones(len(self.data.entities), dtype=bool) if mask is None else mask
+        if kind != "all":
+            allowed = allowed & (self.ranker.is_cluster if kind == "cluster"
+                                 else ~self.ranker.is_cluster)
+        if found >= int(allowed.sum()):
+            where = "the index holds" if mask is None and kind == "all" else "the filters pass"
+            return f"{found} of the {k} matches asked: {where} only {found} entities"
+        return (f"{found} of the {k} matches asked: the rest have no passage among the "
+                f"{self.config.candidates} closest by meaning or by words, so they share "
+                "nothing with the brief")
 
     def _regions(self, whole, own_aspects, aspects, prior, mask) -> list[RegionAnswer]:
         if self._region_table is None:
@@ -262,6 +278,8 @@ class Matcher:
             answer = self._regions(whole, own_aspects, aspects, prior, mask) if regions else []
             if not matches and (mask is not None or kind != "all"):
                 warnings = [*warnings, "no entity passes these filters"]
+            elif len(matches) < k:
+                warnings = [*warnings, self._fewer_note(len(matches), k, mask, kind)]
             verdict = decide(text, matches, reading if infer else None,
                              self.data.lexical.known_share(text), self.config.abstain_below,
                              self.config.min_known_share)

@@ -87,7 +87,8 @@ class Ranking:
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
-            "verdict": self.verdict,
+            "verdict": self.verdict,  # the text form of no_good_match, as in batch output
+            "no_good_match": self.no_good_match,
             "verdict_reasons": self.verdict_reasons,
             "parts": self.parts,
             "aspects": self.aspects,

@@ -1,9 +1,27 @@
-"""Sentence splitting and fitting text into the encoder's token window."""
+"""Decoding input text, sentence splitting and fitting text into the encoder's token window.
+
+One decoding rule for every input (a brief for ``match``, a line of a ``batch`` file): UTF-8,
+with or without a byte-order mark, else Windows-1252 (what Excel on Windows saves, reported
+to the user), else undecodable. NUL bytes are refused by the matcher itself (matcher.py).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+
+def decode_text(raw: bytes) -> tuple[str | None, bool]:
+    """(text, read_as_cp1252): UTF-8 first, then cp1252; (None, False) when neither reads it."""
+    try:
+        return raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), True
+    except UnicodeDecodeError:
+        return None, False
+
 
 # A sentence ends at . ! ? followed by space and an upper-case letter, digit or quote,
 # unless the full stop closes a common abbreviation.

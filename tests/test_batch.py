@@ -180,6 +180,7 @@ def test_resume_refuses_other_options(tmp_path, mini_index):
     db = sqlite3.connect(str(checkpoint))
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     db.execute("INSERT INTO meta VALUES ('signature', '{\"input\": \"elsewhere\"}')")
+    db.execute("INSERT INTO meta VALUES ('state', '{}')")
     db.commit()
     result = run("batch", source, "--index", mini_index, "--id-column", "id", "-o",
                  tmp_path / "out.csv", "--resume", "--quiet")

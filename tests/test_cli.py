@@ -214,12 +214,12 @@ def test_match_without_brief_is_a_usage_error(tmp_path):
     assert "give a brief" in result.stderr
 
 
-def test_match_brief_not_utf8(tmp_path):
-    (tmp_path / "b.txt").write_bytes("caf\xe9 trials".encode("latin-1"))
+def test_match_brief_utf16_is_refused_in_one_line(tmp_path):
+    (tmp_path / "b.txt").write_bytes("cardiac trials".encode("utf-16"))
     result = run("match", "--index", tmp_path, "-i", tmp_path / "b.txt")
     assert result.exit_code == 5
     assert error_lines(result) == [
-        f"Error: {tmp_path / 'b.txt'} is not valid UTF-8 (byte 3); re-save it as UTF-8"]
+        f"Error: {tmp_path / 'b.txt'} is UTF-16 text; re-save it as UTF-8"]
 
 
 def test_match_missing_index(tmp_path):

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from ..errors import MatcherError
 from ..matcher import MAX_BRIEF_CHARS
+from ..text import decode_text
 
 FORMATS = ("csv", "tsv", "jsonl", "json", "xlsx")
 MAX_RECORD_LINES = 200  # a quoted CSV field may span lines, but not the rest of the file
@@ -72,17 +73,68 @@ def detect_format(path: str, head: bytes) -> str:
     return "tsv" if first_line.count(b"\t") > first_line.count(b",") else "csv"
 
 
+# What a file that is not an enquiry list usually is, by its first bytes.
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"),
+          (b"\xd0\xcf\x11\xe0", "an old-style Office file (.xls/.doc)"),
+          (b"SQLite format 3", "an SQLite database"))
+EXPECTED = "expected CSV, TSV, JSON lines, a JSON list or an .xlsx workbook"
+
+
+def sniff(path: str, head: bytes, fmt: str) -> None:
+    """Refuse, in one line that says what the file looks like, an input that cannot be an
+    enquiry list of format ``fmt``: empty, UTF-16/32, an image, an archive, binary."""
+    name = "standard input" if path == "-" else path
+    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise BatchInputError(f"{name} is empty: {EXPECTED}, with a header row or a 'text' field")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(head) >= 4 and head.count(b"\x00") * 3 >= len(head)):
+        raise BatchInputError(f"{name} looks like UTF-16 text (NUL bytes between the letters): "
+                              "re-save it as UTF-8 (in Excel: CSV UTF-8)")
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise BatchInputError(f"{name} looks like {what}, not an enquiry list: {EXPECTED}")
+    if fmt == "xlsx":
+        if not head.startswith(b"PK"):
+            raise BatchInputError(f"{name} is not an .xlsx workbook (no ZIP signature): "
+                                  "give --format-in for a text file, or re-save it as .xlsx")
+    elif head.startswith(b"PK"):
+        raise BatchInputError(f"{name} looks like a ZIP archive or an .xlsx workbook read as "
+                              f"{fmt}: name it .xlsx or pass --format-in xlsx")
+
+
 def _decode(raw: bytes, line: int, stats: ReadStats) -> str | None:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-    stats.cp1252_lines.append(line)
+    text, cp1252 = decode_text(raw)
+    if cp1252:
+        stats.cp1252_lines.append(line)
     return text
+
+
+def quote_left_open(text: str, delimiter: str, inside: bool = False) -> bool:
+    """Whether a quoted field is still open at the end of ``text`` (one physical line).
+
+    ``inside``: the line continues a quoted field opened on an earlier line. A quote opens a
+    field only at the field's start; inside a quoted field a doubled quote is a literal one.
+    """
+    at_field_start = not inside
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if inside:
+            if c == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                inside = False
+        elif c == delimiter:
+            at_field_start = True
+        elif c == '"' and at_field_start:
+            inside = True
+            at_field_start = False
+        elif c not in "\r\n":
+            at_field_start = False
+        i += 1
+    return inside
 
 
 class _Lines:
@@ -125,6 +177,19 @@ class RowSource:
         except OSError as exc:
             raise BatchInputError(f"cannot read {self.path}: {exc.strerror}") from exc
 
+    def check(self) -> None:
+        """Read just enough of a file input to refuse it now if it cannot be an enquiry list
+        (format, header, named columns): before any output is opened or the model loaded.
+        Standard input cannot be read twice; it is checked as it is read."""
+        if self.path == "-":
+            return
+        records = iter(self)
+        try:
+            next(records, None)
+        finally:
+            records.close()
+        self.stats = ReadStats()
+
     def __iter__(self) -> Iterator[Row | Reject]:
         handle = self._open()
         try:
@@ -133,6 +198,7 @@ class RowSource:
             head = handle.peek(4096)[:4096] if hasattr(handle, "peek") else b""
             fmt = self.fmt or detect_format(self.path, head)
             self.fmt = fmt
+            sniff(self.path, head, fmt)
             if fmt in ("csv", "tsv"):
                 yield from self._delimited(handle, "\t" if fmt == "tsv" else ",")
             elif fmt == "jsonl":
@@ -189,9 +255,11 @@ class RowSource:
 
     # ------------------------------------------------------------------ formats
 
-    def _records(self, lines: _Lines) -> Iterator[tuple[int, str | None, bytes]]:
+    def _records(self, lines: _Lines, delimiter: str) -> Iterator[tuple[int, str | None, bytes]]:
         """Logical CSV records: physical lines joined while a quoted field is open.
 
+        Only a quote that opens a field opens a quoted field (as Python's csv module reads
+        it), so an inch mark or an apostrophe inside an unquoted field is just a character.
         An unclosed quote is cut off after MAX_RECORD_LINES lines (or at the end of the
         file): its first line is rejected and reading resumes on the next line. A line that
         cannot be decoded or holds NUL bytes is yielded with text None (to be rejected).
@@ -207,9 +275,9 @@ class RowSource:
             if text is None or "\x00" in text:
                 yield number, None, raw
                 continue
-            pending, joined = [item], text
-            while joined.count('"') % 2 and len(pending) < MAX_RECORD_LINES \
-                    and len(joined) <= MAX_RECORD_BYTES:
+            pending, size = [item], len(text)
+            still_open = quote_left_open(text, delimiter)
+            while still_open and len(pending) < MAX_RECORD_LINES and size <= MAX_RECORD_BYTES:
                 following = take()
                 if following is None:
                     break
@@ -217,15 +285,28 @@ class RowSource:
                     pushed_back.appendleft(following)
                     break
                 pending.append(following)
-                joined += following[1]
-            if joined.count('"') % 2:
+                size += len(following[1])
+                still_open = quote_left_open(following[1], delimiter, inside=True)
+            joined = "".join(t for _, t, _ in pending)
+            if still_open or (len(pending) > 1 and not self._fits(joined, delimiter)):
+                # An opening quote never closed, or closed by a stray mark lines later: the
+                # record is its first line alone, and reading resumes on the next line.
                 yield number, None, QUOTE_MARK + raw
                 pushed_back.extendleft(reversed(pending[1:]))
                 continue
             yield number, joined, b"".join(r for _, _, r in pending)
 
+    def _fits(self, record: str, delimiter: str) -> bool:
+        """Whether a record spanning lines parses into as many cells as the header has
+        (before the header is read, any strict parse fits)."""
+        try:
+            cells = next(csv.reader([record], delimiter=delimiter, strict=True))
+        except (csv.Error, StopIteration):
+            return False
+        return not self.columns or len(cells) == len(self.columns)
+
     def _delimited(self, handle: BinaryIO, delimiter: str) -> Iterator[Row | Reject]:
-        records = self._records(_Lines(handle, self.stats))
+        records = self._records(_Lines(handle, self.stats), delimiter)
         header = next(records, None)
         if header is None or header[1] is None:
             raise BatchInputError(f"{self.path}: no readable header row")
@@ -267,8 +348,10 @@ class RowSource:
             index += 1
 
     def _jsonl(self, handle: BinaryIO) -> Iterator[Row | Reject]:
+        # No header: each record is judged on its own, so one odd first object cannot decide
+        # the columns of the whole file; a record without the fields is rejected alone.
+        self.text_columns = self.text_columns or ("text",)
         index = 0
-        resolved = False
         for line, text, raw in _Lines(handle, self.stats):
             if text is not None and not text.strip():
                 continue
@@ -286,9 +369,6 @@ class RowSource:
                 if reason:
                     yield Reject(index, line, reason, original)
                 else:
-                    if not resolved:
-                        self._resolve_columns(list(value))
-                        resolved = True
                     yield self._row(index, line, value, original, index + 1)
             index += 1
 

@@ -139,53 +139,109 @@ class Checkpoint:
         self.db.close()
 
 
+def checkpoint_path(output: Path) -> Path:
+    return output.with_name(output.name + ".checkpoint.sqlite")
+
+
+def _started(path: Path) -> bool:
+    """Whether a checkpoint records at least one finished chunk (else the run that left it
+    stopped before scoring anything, and there is nothing to continue)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT 1 FROM meta WHERE key = 'state'").fetchone() is not None
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
+def preflight(output: Path, rejects: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse, before the model is loaded or any file touched, a run that would lose work:
+    an unfinished run not resumed, a resume with nothing to resume, a finished output that
+    would be replaced without --overwrite. A checkpoint left by a run that scored nothing
+    (killed before its first chunk was committed) is no obstacle."""
+    checkpoint = checkpoint_path(output)
+    if checkpoint.exists() and not _started(checkpoint):
+        if resume:
+            raise BatchStateError(
+                f"nothing to resume: the last run into {output} stopped before scoring any "
+                "row; run the same command without --resume")
+        # The files beside it were started by that run and hold no results: a new run may
+        # replace them (and takes the checkpoint over when it writes its first chunk).
+        return
+    if checkpoint.exists() and not resume:
+        raise BatchStateError(
+            f"{output} has an unfinished run (checkpoint {checkpoint.name}); add --resume to "
+            "continue it, or delete that checkpoint to start again")
+    if resume and not checkpoint.exists():
+        raise BatchStateError(f"nothing to resume: no checkpoint beside {output}; run the "
+                              "command without --resume")
+    if not resume and not overwrite:
+        existing = [str(p) for p in (output, rejects) if p.exists()]
+        if existing:
+            raise BatchStateError(
+                f"{' and '.join(existing)} already exist(s); add --overwrite to replace, or "
+                "choose another file with -o")
+
+
 class BatchSink:
-    """Results, rejects and checkpoint of one batch run."""
+    """Results, rejects and checkpoint of one batch run.
+
+    Nothing is created or truncated until the first chunk is written, so a run that fails
+    on its input (or before scoring anything) leaves every existing file as it was.
+    """
 
     def __init__(self, output: Path, rejects: Path, fmt: str, layout: str, k: int,
-                 signature: dict[str, Any], resume: bool):
+                 signature: dict[str, Any], resume: bool, overwrite: bool = False):
         self.output, self.rejects, self.final_format = output, rejects, fmt
         self.layout, self.k = layout, k
+        self.signature, self.resume = signature, resume
         self.table_format = "jsonl" if fmt in ("jsonl", "xlsx") else "csv"
         self.results_path = output.with_name(output.name + ".partial.jsonl") if fmt == "xlsx" \
             else output
-        checkpoint_path = output.with_name(output.name + ".checkpoint.sqlite")
-        exists = checkpoint_path.exists()
-        if exists and not resume:
-            raise BatchStateError(
-                f"{output} has an unfinished run (checkpoint {checkpoint_path.name}); add "
-                "--resume to continue it, or delete that checkpoint to start again")
-        if resume and not exists:
-            raise BatchStateError(f"nothing to resume: no checkpoint beside {output}")
-        self.checkpoint = Checkpoint(checkpoint_path)
-        if resume and self.checkpoint.get("signature") != signature:
-            self.checkpoint.close()
-            raise BatchStateError(
-                "--resume: the input or options differ from the interrupted run's; run it "
-                "with the same input and options, or delete the checkpoint to start again")
+        preflight(output, rejects, resume, overwrite)
         columns = LONG_COLUMNS if layout == "long" else wide_columns(k)
         self.results = _Table(self.results_path, self.table_format, columns)
         self.reject_table = _Table(rejects, "jsonl" if fmt == "jsonl" else "csv", REJECT_COLUMNS)
-        state = self.checkpoint.get("state") if resume else None
-        self.done = state["records_done"] if state else 0
-        self.scored = state["scored"] if state else 0
-        self.rejected = state["rejected"] if state else 0
-        self.results.open(state["results_bytes"] if state else None)
-        self.reject_table.open(state["rejects_bytes"] if state else None)
-        if not resume:
-            self.checkpoint.save({"signature": signature}, [])
+        self.checkpoint: Checkpoint | None = None
+        self.done = self.scored = self.rejected = 0
+        if resume:
+            self.checkpoint = Checkpoint(checkpoint_path(output))
+            if self.checkpoint.get("signature") != signature:
+                self.checkpoint.close()
+                raise BatchStateError(
+                    "--resume: the input or options differ from the interrupted run's; run it "
+                    "with the same input and options, or delete the checkpoint to start again")
+            state = self.checkpoint.get("state")
+            self.done, self.scored = state["records_done"], state["scored"]
+            self.rejected = state["rejected"]
+            self.results.open(state["results_bytes"])
+            self.reject_table.open(state["rejects_bytes"])
         self.pending_ids: list[tuple[str, int]] = []  # written, not yet in the checkpoint
         self.batch_seen: dict[str, int] = {}  # read in this process, not yet in the checkpoint
 
+    def _start(self) -> None:
+        """Create the checkpoint and the (empty) files: on the first write, not before."""
+        if self.checkpoint is not None:
+            return
+        self.checkpoint = Checkpoint(checkpoint_path(self.output))
+        self.checkpoint.save({"signature": self.signature}, [])
+        self.results.open(None)
+        self.reject_table.open(None)
+
     def duplicate_of(self, row: Row) -> int | None:
         """The line where this id was first seen (in this run, resumed or not), if any."""
-        return self.batch_seen.get(row.id) or self.checkpoint.first_line_of(row.id)
+        if self.batch_seen.get(row.id):
+            return self.batch_seen[row.id]
+        return self.checkpoint.first_line_of(row.id) if self.checkpoint else None
 
     def remember(self, row: Row) -> None:
         """Note an accepted row's id as soon as it is read (its chunk may be scored later)."""
         self.batch_seen[row.id] = row.line
 
     def write(self, scored: list[tuple[Row, Ranking]], rejects: list[Reject]) -> None:
+        self._start()
         rows: list[dict[str, Any]] = []
         for row, ranking in scored:
             if self.layout == "long":
@@ -201,6 +257,7 @@ class BatchSink:
 
     def commit(self, records_done: int) -> None:
         """Make everything written so far durable, then record it in the checkpoint."""
+        self._start()
         self.done = records_done
         state = {"records_done": records_done, "scored": self.scored, "rejected": self.rejected,
                  "results_bytes": self.results.sync(), "rejects_bytes": self.reject_table.sync()}
@@ -210,6 +267,7 @@ class BatchSink:
         self.pending_ids = []
 
     def finish(self) -> None:
+        self._start()  # an input with no records still gets its (empty) files
         self.results.close()
         self.reject_table.close()
         self.checkpoint.close()

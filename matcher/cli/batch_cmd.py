@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import filter_options, filters_from, index_option, say
+from .options import K_LIMIT, filter_options, filters_from, index_option, model_option, say
 
 
 def _default_output(input_path: str, fmt: str) -> Path:
@@ -26,9 +26,11 @@ def _default_output(input_path: str, fmt: str) -> Path:
                                                 "the row number.")
 @click.option("--text-column", "text_columns", multiple=True,
               help="Column(s) to match, joined in order (repeatable). Default: 'text'.")
-@click.option("-k", "k", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("-k", "k", type=click.IntRange(1, K_LIMIT), default=5, show_default=True,
+              help="Matches per enquiry (the same limit as matcher match).")
 @filter_options
 @index_option
+@model_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default=None,
               help="Results format. Default: from the output's extension, else csv.")
 @click.option("--format-in", type=click.Choice(["csv", "tsv", "jsonl", "json", "xlsx"]),
@@ -36,6 +38,8 @@ def _default_output(input_path: str, fmt: str) -> Path:
 @click.option("--layout", type=click.Choice(["long", "wide"]), default="long",
               show_default=True, help="long: a row per enquiry and rank; wide: a row per enquiry.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run of the same command.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace an existing results or rejects file (never done without it).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--ray-address", default=None,
               help="Ray cluster to join (e.g. ray://head:10001). Default: start a local Ray.")
@@ -48,13 +52,15 @@ def _default_output(input_path: str, fmt: str) -> Path:
 @click.option("--no-infer", is_flag=True,
               help="Do not read places and partner types from the rows (no soft priors).")
 def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions, org_types,
-          tags, member_of, exclude, index_dir, fmt, format_in, layout, resume, engine,
-          ray_address, precision, quiet, no_infer) -> None:
+          tags, member_of, exclude, index_dir, model, fmt, format_in, layout, resume, overwrite,
+          engine, ray_address, precision, quiet, no_infer) -> None:
     """Score every row of an enquiry list (CSV, TSV, JSONL, JSON, XLSX or - for stdin).
 
     Every input row ends up in exactly one of the results file and the rejects file; the
     counts are printed at the end. Results are written as they are scored; after a crash or
-    kill, run the same command with --resume to continue without duplicates or gaps.
+    kill, run the same command with --resume to continue without duplicates or gaps. The
+    input is checked (format, header, columns) before anything is written, and an existing
+    results file is never replaced without --overwrite.
 
     \b
     Examples:
@@ -65,10 +71,11 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
     """
     from ..batch.rows import RowSource
     from ..batch.runner import check_resumable, count_records, input_signature, run_batch
-    from ..batch.sinks import BatchSink
+    from ..batch.sinks import BatchSink, preflight
     from ..default_index import ensure_default_index
     from ..encoders import resolve_precision
 
+    # Cheap checks first, before the model loads: the input, then the output's state.
     check_resumable(input_path, resume)
     if input_path != "-" and not Path(input_path).is_file():
         raise click.UsageError(f"no such input file: {input_path}")
@@ -78,8 +85,11 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
     output = output or _default_output(input_path, fmt)
     rejects = rejects or output.with_name(
         f"{output.stem}.rejects.{'jsonl' if fmt == 'jsonl' else 'csv'}")
+    source = RowSource(input_path, format_in, id_column, tuple(text_columns))
+    source.check()
+    preflight(output, rejects, resume, overwrite)
     filters = filters_from(kind, regions, org_types, tags, member_of, exclude)
-    folder = index_dir or ensure_default_index(None, say)
+    folder = index_dir or ensure_default_index(model, say)
     precision = resolve_precision(precision)
 
     from ..matcher import Matcher
@@ -88,12 +98,12 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
     if engine == "ray":
         from ..batch.ray_engine import RayScorer
 
-        Matcher.load(folder).check_filters(filters)  # fail fast, before starting workers
+        Matcher.load(folder, model=model).check_filters(filters)  # fail fast, before starting workers
         score = RayScorer(folder, k, filters, ray_address, precision=precision,
                           infer=not no_infer)
         ahead = score.ahead
     else:
-        matcher = Matcher.load(folder, precision=precision)
+        matcher = Matcher.load(folder, model=model, precision=precision)
         matcher.check_filters(filters)
         matcher.encoder  # noqa: B018  (load the model before the clock and progress start)
 
@@ -106,8 +116,8 @@ def batch(input_path, output, rejects, id_column, text_columns, k, kind, regions
                            list(exclude)], "format": fmt, "format_in": format_in,
                "layout": layout, "index": str(Path(folder).resolve()), "precision": precision,
                "infer": not no_infer}
-    source = RowSource(input_path, format_in, id_column, tuple(text_columns))
-    sink = BatchSink(output, rejects, fmt, layout, k, input_signature(input_path, options), resume)
+    sink = BatchSink(output, rejects, fmt, layout, k, input_signature(input_path, options), resume,
+                     overwrite)
     report = run_batch(source, sink, score, quiet=quiet,
                        total=None if quiet else count_records(input_path), ahead=ahead)
     if report.cp1252_lines:

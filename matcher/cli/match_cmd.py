@@ -7,16 +7,20 @@ import sys
 import click
 
 from ..errors import QueryError
-from .options import filter_options, filters_from, index_option, model_option, say
+from ..text import decode_text
+from .options import K_LIMIT, filter_options, filters_from, index_option, model_option, say
 
 
 def read_brief(text: tuple[str, ...], input_file: str | None) -> str:
+    """The brief from the arguments or a file, decoded by the rule every input follows
+    (text.decode_text: UTF-8, else cp1252 with a note)."""
     if text and input_file:
         raise click.UsageError("give the brief as TEXT or with -i FILE, not both")
     if input_file is None:
         if not text:
             raise click.UsageError("give a brief: matcher match \"TEXT\" (or -i FILE, -i - for stdin)")
         return " ".join(text)
+    source = "standard input" if input_file == "-" else input_file
     try:
         if input_file == "-":
             raw = sys.stdin.buffer.read()
@@ -25,18 +29,21 @@ def read_brief(text: tuple[str, ...], input_file: str | None) -> str:
                 raw = handle.read()
     except OSError as exc:
         raise QueryError(f"cannot read {input_file}: {exc.strerror}") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        source = "standard input" if input_file == "-" else input_file
-        raise QueryError(f"{source} is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8") from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise QueryError(f"{source} is UTF-16 text; re-save it as UTF-8")
+    brief, cp1252 = decode_text(raw)
+    if brief is None:
+        raise QueryError(f"{source} is neither UTF-8 nor Windows-1252 text; re-save it as UTF-8")
+    if cp1252:
+        say(f"note: {source} is not UTF-8 and was read as Windows-1252 (cp1252)")
+    return brief
 
 
 @click.command()
 @click.argument("text", nargs=-1)
 @click.option("-i", "--input", "input_file", metavar="FILE",
               help="Read the brief from FILE ('-' for standard input).")
-@click.option("-k", "k", type=click.IntRange(1, 1000), default=10, show_default=True,
+@click.option("-k", "k", type=click.IntRange(1, K_LIMIT), default=10, show_default=True,
               help="How many matches.")
 @filter_options
 @index_option

@@ -8,6 +8,8 @@ import click
 
 from ..filters import Filters
 
+K_LIMIT = 1000  # most matches per brief, for match and batch alike
+
 
 def say(message: str) -> None:
     click.echo(message, err=True)
