@@ -7,15 +7,14 @@ entities.jsonl. Nothing is pickled; loading refuses a format or model mismatch.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..cache import clean_stale, make_temp_dir, owner_tag
 from ..corpus import Entity
 from ..errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from ..passages import Passage
@@ -63,10 +62,12 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def write_index(folder: Path, data: IndexData) -> None:
-    """Write into a temporary sibling, then rename into place: never a half-written index."""
+    """Write into a temporary sibling, then rename into place: never a half-written index.
+    What an earlier, killed write of this index left behind is removed first."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.tmp-"))
+    clean_stale(folder.parent, (f".{folder.name}.tmp-*", f".{folder.name}.old-*"))
+    work = make_temp_dir(folder.parent, f".{folder.name}.tmp-")
     try:
         data.dense.save(work / DENSE_FILE)
         (work / LEXICAL_DIR).mkdir()
@@ -77,7 +78,7 @@ def write_index(folder: Path, data: IndexData) -> None:
         (work / MANIFEST).write_text(json.dumps(data.manifest, indent=2), encoding="utf-8")
         old = None
         if folder.exists():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}-{time.time_ns()}")
+            old = folder.with_name(f".{folder.name}.old-{owner_tag()}-{time.time_ns()}")
             folder.rename(old)
         work.rename(folder)
         if old is not None:

@@ -1,0 +1,77 @@
+"""The cache's housekeeping: shareable permissions, stale leftovers, old default indexes,
+build locks, `matcher cache info|clean`. No model is loaded: indexes are tiny fakes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from matcher.cache import clean_stale, is_stale, owner_tag
+from matcher.corpus import Entity
+from matcher.index.dense import DenseIndex
+from matcher.index.lexical import LexicalIndex
+from matcher.index.store import IndexData, new_manifest, read_index, write_index
+from matcher.passages import Passage
+
+
+def tiny_index(n: int = 3, corpus: dict | None = None) -> IndexData:
+    vectors = np.eye(n, 8, dtype=np.float32)
+    passages = [Passage(f"e{i}", "capability", f"passage number {i} about vectors")
+                for i in range(n)]
+    entities = [Entity(id=f"e{i}", kind="organisation", name=f"E{i}") for i in range(n)]
+    manifest = new_manifest(model={"id": "fake", "weights_sha256": "0" * 64, "dimension": 8},
+                            passage_count=n, entity_count=n, corpus=corpus or {})
+    return IndexData(manifest, entities, passages, DenseIndex.build(vectors),
+                     LexicalIndex.build([p.text for p in passages]))
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_index_folder_follows_the_umask_so_other_users_can_read_it(tmp_path, umask_022):
+    write_index(tmp_path / "shared", tiny_index())
+    assert (tmp_path / "shared").stat().st_mode & 0o777 == 0o755
+    assert read_index(tmp_path / "shared").manifest["passage_count"] == 3
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_killed_builds_temporaries_are_removed_by_the_next_build(tmp_path):
+    host = owner_tag().rsplit("-", 1)[0]
+    dead = tmp_path / f".idx.tmp-{host}-{dead_pid()}-abcd1234"
+    (dead / "lexical").mkdir(parents=True)
+    (dead / "dense.faiss").write_bytes(b"x" * 100)
+    old_style = tmp_path / ".idx.tmp-k2j4h5g6"  # named before writers were tagged: by age
+    old_style.mkdir()
+    os.utime(old_style, (time.time() - 2 * 86400,) * 2)
+    live = tmp_path / f".idx.tmp-{host}-{os.getppid()}-abcd1234"  # a live process's build
+    live.mkdir()
+    other = tmp_path / f".other.tmp-{host}-{dead_pid()}-abcd1234"  # another index's: not ours
+    other.mkdir()
+    write_index(tmp_path / "idx", tiny_index())
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["idx", live.name, other.name])
+
+
+def test_staleness_by_writer_and_by_age(tmp_path):
+    host = owner_tag().rsplit("-", 1)[0]
+    assert is_stale(tmp_path / f".export-{host}-{dead_pid()}-abc")
+    assert not is_stale(tmp_path / f".export-{owner_tag()}-abc")  # this process
+    foreign = tmp_path / ".export-elsewhere-123-abc"  # another host: only by age
+    foreign.mkdir()
+    assert not is_stale(foreign)
+    assert is_stale(foreign, now=time.time() + 2 * 86400)
+    assert clean_stale(tmp_path, (".export-*",)) == 0
