@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -75,3 +76,56 @@ def test_staleness_by_writer_and_by_age(tmp_path):
     assert not is_stale(foreign)
     assert is_stale(foreign, now=time.time() + 2 * 86400)
     assert clean_stale(tmp_path, (".export-*",)) == 0
+
+
+class FakeBuild:
+    """Stands in for Matcher.build: slow enough for concurrent callers to overlap."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, corpus, model=None, progress=None, **_kw):
+        self.calls += 1
+        time.sleep(0.3)
+        return self
+
+    def save(self, folder):
+        write_index(folder, tiny_index())
+
+
+@pytest.fixture
+def fake_build(monkeypatch, tmp_path):
+    from matcher.matcher import Matcher
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path / "cache"))
+    fake = FakeBuild()
+    monkeypatch.setattr(Matcher, "build", fake)
+    return fake
+
+
+def test_concurrent_first_uses_build_the_default_index_once(fake_build):
+    from matcher.default_index import ensure_default_index
+
+    folders, said = [], []
+    threads = [threading.Thread(target=lambda: folders.append(ensure_default_index(say=said.append)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert fake_build.calls == 1
+    assert len(set(folders)) == 1 and (folders[0] / "manifest.json").is_file()
+    assert sum("waiting for another matcher process" in m for m in said) == 3
+
+
+def test_only_the_last_two_default_indexes_are_kept(fake_build, tmp_path):
+    from matcher.default_index import ensure_default_index
+
+    indexes = tmp_path / "cache" / "indexes"
+    for age, name in enumerate(["all-MiniLM-L6-v2-f1p3-aaaa", "all-MiniLM-L6-v2-f1p3-bbbb",
+                                "all-mpnet-base-v2-f1p3-cccc"]):
+        write_index(indexes / name, tiny_index())
+        os.utime(indexes / name / "manifest.json", (time.time() - 100 + age,) * 2)
+    current = ensure_default_index()
+    assert sorted(p.name for p in indexes.iterdir() if not p.name.startswith(".")) == sorted(
+        [current.name, "all-MiniLM-L6-v2-f1p3-bbbb", "all-mpnet-base-v2-f1p3-cccc"])
