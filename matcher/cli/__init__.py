@@ -50,6 +50,10 @@ def _register() -> None:
     cli.add_command(corpus_cmd.corpus)
     cli.add_command(eval_cmd.eval_)
     cli.add_command(batch_cmd.batch)
+    from . import feedback_cmd, serve_cmd
+
+    cli.add_command(serve_cmd.serve)
+    cli.add_command(feedback_cmd.feedback)
 
 
 _register()
