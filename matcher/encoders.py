@@ -224,21 +224,24 @@ def onnx_export_ready(weights_hash: str) -> Path | None:
     return folder if ok and (folder / "model.onnx").is_file() else None
 
 
-def query_encoder(spec: ModelSpec, weights_hash: str, precision: str = "fp32") -> Encoder:
+def query_encoder(spec: ModelSpec, weights_hash: str, precision: str = "fp32",
+                  rebuild: str = "rebuild it with `matcher index build`") -> Encoder:
     """The fastest encoder that gives the index's vectors. fp32: the verified ONNX export if
     any (it starts in well under a second). bf16: the plain-torch BERT encoder once verified
-    for these weights, else sentence-transformers under autocast (slower to start)."""
+    for these weights, else sentence-transformers under autocast (slower to start).
+    ``rebuild``: how to rebuild the index if the installed weights differ."""
     if resolve_precision(precision) == "bf16":
-        check_weights(spec, weights_hash)
+        check_weights(spec, weights_hash, rebuild)
         return _bf16_encoder(spec, weights_hash)
     folder = onnx_export_ready(weights_hash)
     if folder is not None:
         return OnnxEncoder(folder, spec.id, spec.max_tokens)
-    check_weights(spec, weights_hash)
+    check_weights(spec, weights_hash, rebuild)
     return SentenceTransformerEncoder(spec)
 
 
-def check_weights(spec: ModelSpec, expected: str) -> str:
+def check_weights(spec: ModelSpec, expected: str,
+                  rebuild: str = "rebuild it with `matcher index build`") -> str:
     """Hash the spec's weights and refuse if they differ from what an index was built with."""
     from .errors import IndexMismatchError
 
@@ -246,7 +249,7 @@ def check_weights(spec: ModelSpec, expected: str) -> str:
     if expected and actual != expected:
         raise IndexMismatchError(
             f"the installed weights of '{spec.id}' (sha256 {actual[:12]}) differ from those the "
-            f"index was built with ({expected[:12]}); rebuild it with `matcher index build`"
+            f"index was built with ({expected[:12]}); {rebuild}"
         )
     return actual
 

@@ -16,7 +16,14 @@ from .errors import IndexMismatchError, QueryError
 from .filters import Filters
 from .index.dense import DenseIndex
 from .index.lexical import LexicalIndex
-from .index.store import IndexData, new_manifest, read_index, write_index
+from .index.store import (
+    IndexData,
+    corpus_record,
+    new_manifest,
+    read_index,
+    rebuild_hint,
+    write_index,
+)
 from .models import ModelSpec, resolve_model, weights_sha256
 from .passages import entity_passages
 from .priors import PriorTable
@@ -78,7 +85,10 @@ class Matcher:
         """Embed every passage of a corpus and build the dense and lexical indexes."""
         say = progress or (lambda _msg: None)
         if not isinstance(corpus, Corpus):
-            corpus = load_corpus(corpus)
+            corpus_paths = list(corpus)
+            corpus = load_corpus(corpus_paths)
+        else:
+            corpus_paths = list(corpus.files)
         # A given encoder decides the model unless a model is named too.
         spec = resolve_model(model or (encoder.model_id if encoder is not None else None))
         weights = weights_sha256(spec.path)
@@ -113,6 +123,7 @@ class Matcher:
             passage_count=len(passages),
             entity_count=len(corpus.entities),
             corpus_sha256=corpus.fingerprint,
+            corpus=corpus_record(corpus_paths),  # names the corpus in rebuild hints
             ranking=config.to_dict(),
         )
         data = IndexData(manifest, list(corpus.entities), passages, dense, lexical)
@@ -137,8 +148,7 @@ class Matcher:
             if requested != built_with:
                 raise IndexMismatchError(
                     f"the index at {folder} was built with model '{built_with}', not "
-                    f"'{model}'; rebuild it with `matcher index build --index {folder} "
-                    f"--model {model}` or drop --model"
+                    f"'{model}'; {rebuild_hint(Path(folder), data.manifest, model)} or drop --model"
                 )
         spec = resolve_model(built_with)
         return cls(data, spec, precision=precision)
@@ -151,8 +161,10 @@ class Matcher:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
+            rebuild = (rebuild_hint(self.data.folder, self.manifest) if self.data.folder
+                       else "rebuild the index")
             self._encoder = query_encoder(self.spec, self.data.manifest["model"]["weights_sha256"],
-                                          self.precision)
+                                          self.precision, rebuild)
         return self._encoder
 
     @property

@@ -7,8 +7,10 @@ entities.jsonl. Nothing is pickled; loading refuses a format or model mismatch.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,8 +32,90 @@ PASSAGES_FILE = "passages.jsonl"
 ENTITIES_FILE = "entities.jsonl"
 
 
-def rebuild_hint(folder: Path) -> str:
-    return f"rebuild it with `matcher index build --index {folder}`"
+def corpus_record(paths: Sequence[str | Path], columns: Sequence[str] = ()) -> dict[str, Any]:
+    """What an index was built from, for the manifest: enough to rebuild it from the same
+    corpus (the shipped one is recorded as such, since its path moves with the install)."""
+    from ..resources import shipped_corpus_dir
+
+    resolved = [str(Path(p).resolve()) for p in paths]
+    if resolved == [str(shipped_corpus_dir().resolve())] and not columns:
+        return {"shipped": True, "paths": [], "columns": []}
+    return {"shipped": False, "paths": resolved, "columns": list(columns)}
+
+
+def same_corpus(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    keys = ("shipped", "paths", "columns")
+    return bool(a and b) and all(a.get(k) == b.get(k) for k in keys)
+
+
+def rebuild_command(folder: Path, manifest: dict[str, Any] | None = None,
+                    model: str | None = None) -> str:
+    """The `matcher index build` that rebuilds this index from the corpus it was built from.
+    Without a record of that corpus it says so rather than name the shipped one."""
+    from ..resources import cache_dir
+
+    words = ["matcher index build"]
+    corpus = (manifest or {}).get("corpus")
+    if Path(folder).parent == cache_dir() / "indexes":  # a default index: the shipped corpus
+        corpus = {"shipped": True}
+    else:
+        words += ["--index", shlex.quote(str(folder))]
+    if not isinstance(corpus, dict):
+        words += ["--corpus", "<the corpus it was built from>"]
+    elif not corpus.get("shipped"):
+        for path in corpus.get("paths", []):
+            words += ["--corpus", shlex.quote(path)]
+        for column in corpus.get("columns", []):
+            words += ["--column", shlex.quote(column)]
+    model = model or ((manifest or {}).get("model") or {}).get("id")
+    if model and model != _default_model():
+        words += ["--model", shlex.quote(model)]
+    return " ".join(words)
+
+
+def _default_model() -> str | None:
+    from ..errors import ModelError
+    from ..models import default_model_id
+
+    try:
+        return default_model_id()
+    except ModelError:
+        return None
+
+
+def rebuild_hint(folder: Path, manifest: dict[str, Any] | None = None,
+                 model: str | None = None) -> str:
+    return f"rebuild it with `{rebuild_command(folder, manifest, model)}`"
+
+
+def check_replaceable(folder: Path, corpus: dict[str, Any], overwrite: bool) -> None:
+    """Refuse to build into ``folder`` over anything but an index of the same corpus (or an
+    empty folder) unless ``overwrite``: a rebuild must never swap a custom index for another
+    corpus, nor delete a folder that is not an index."""
+    folder = Path(folder)
+    if overwrite or not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return
+    try:
+        manifest = read_manifest(folder)
+    except (IndexCorruptError, IndexMismatchError, IndexNotFoundError):
+        raise IndexMismatchError(
+            f"{folder} exists and is not a readable matcher index; choose another --index, "
+            "or give --overwrite to replace it (its contents are deleted)"
+        ) from None
+    built_from = manifest.get("corpus")
+    if not same_corpus(built_from, corpus):
+        described = _describe(built_from) if isinstance(built_from, dict) else "an unrecorded corpus"
+        raise IndexMismatchError(
+            f"the index at {folder} was built from {described}, not {_describe(corpus)}; "
+            "choose another --index, or give --overwrite to replace it"
+        )
+
+
+def _describe(corpus: dict[str, Any]) -> str:
+    if corpus.get("shipped"):
+        return "the shipped corpus"
+    columns = f" (columns {', '.join(corpus['columns'])})" if corpus.get("columns") else ""
+    return ", ".join(corpus.get("paths", [])) + columns
 
 
 @dataclass
@@ -41,6 +125,7 @@ class IndexData:
     passages: list[Passage]
     dense: DenseIndex
     lexical: LexicalIndex
+    folder: Path | None = None  # where it was read from (None when built in memory)
 
 
 def new_manifest(**fields: Any) -> dict[str, Any]:
@@ -110,7 +195,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"the index at {folder} has format version {manifest.get('format_version')}, this "
-            f"matcher reads version {FORMAT_VERSION}; {rebuild_hint(folder)}"
+            f"matcher reads version {FORMAT_VERSION}; {rebuild_hint(folder, manifest)}"
         )
     return manifest
 
@@ -130,19 +215,21 @@ def read_index(folder: Path) -> IndexData:
         entities = [Entity.from_dict(row) for row in _read_jsonl(folder / ENTITIES_FILE)]
     except Exception as exc:  # faiss, numpy and json raise many types for a damaged file
         raise IndexCorruptError(
-            f"the index at {folder} is damaged ({type(exc).__name__}: {exc}); {rebuild_hint(folder)}"
+            f"the index at {folder} is damaged ({type(exc).__name__}: {exc}); "
+            f"{rebuild_hint(folder, manifest)}"
         ) from exc
     expected = manifest.get("passage_count")
     if not (dense.size == lexical.size == len(passages) == expected):
         raise IndexCorruptError(
             f"the index at {folder} is inconsistent ({dense.size} vectors, {lexical.size} "
             f"lexical rows, {len(passages)} passages, manifest says {expected}); "
-            f"{rebuild_hint(folder)}"
+            f"{rebuild_hint(folder, manifest)}"
         )
     if manifest.get("entity_count") != len(entities):
-        raise IndexCorruptError(f"the index at {folder} lists the wrong entity count; {rebuild_hint(folder)}")
+        raise IndexCorruptError(
+            f"the index at {folder} lists the wrong entity count; {rebuild_hint(folder, manifest)}")
     if dense.dimension != manifest.get("model", {}).get("dimension"):
         raise IndexCorruptError(
-            f"the index at {folder} has vectors of the wrong size; {rebuild_hint(folder)}"
+            f"the index at {folder} has vectors of the wrong size; {rebuild_hint(folder, manifest)}"
         )
-    return IndexData(manifest, entities, passages, dense, lexical)
+    return IndexData(manifest, entities, passages, dense, lexical, folder)
