@@ -93,7 +93,8 @@ def batch(
     cluster: Annotated[list[str] | None, Form()] = None,
     exclude: Annotated[list[str] | None, Form()] = None,
     layout: Annotated[Literal["long", "wide"], Form()] = "long",
-    format_in: Annotated[Literal["csv", "tsv", "jsonl", "json", "xlsx"] | None, Form()] = None,
+    format_in: Annotated[Literal["auto", "csv", "tsv", "jsonl", "json", "xlsx"],
+                         Form(description="auto: from the file name, else the content.")] = "auto",
     infer: Annotated[bool, Form()] = True,
 ) -> Response:
     """Score an enquiry list with the batch scorer (`matcher batch`). Every row ends in
@@ -109,7 +110,8 @@ def batch(
                      clusters=tuple(cluster or ()), exclude=tuple(exclude or ())).filters
     result = score_upload(matcher, data, file.filename or "", id_column=id_column or None,
                           text_columns=tuple(c for c in text_column or () if c), k=k,
-                          filters=filters, infer=infer, format_in=format_in, layout=layout)
+                          filters=filters, infer=infer,
+                          format_in=None if format_in == "auto" else format_in, layout=layout)
     stem = (file.filename or "enquiries").rsplit(".", 1)[0] or "enquiries"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:80]
     return Response(result.archive, media_type="application/zip", headers={

@@ -73,8 +73,8 @@ def _swagger_dir() -> Path:
     return Path(fastapi_offline.__file__).parent / "static"
 
 
-def _error(status: int, detail: str, **extra) -> JSONResponse:
-    headers = {"retry-after": "5"} if status == 503 else None
+def _error(status: int, detail: str, headers: dict | None = None, **extra) -> JSONResponse:
+    headers = {**({"retry-after": "5"} if status == 503 else {}), **(headers or {})}
     return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
 
 
@@ -86,14 +86,23 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError):
-        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": _message(e)}
                   for e in exc.errors()]
         lines = "; ".join(f"{'.'.join(e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors)
         return _error(422, lines or "invalid request", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
-        return _error(exc.status_code, str(exc.detail))
+        if exc.status_code == 400:  # a body FastAPI could not parse (not UTF-8, broken form)
+            return _error(422, f"the request body cannot be read ({exc.detail}): send UTF-8 "
+                               "JSON, or a multipart form to /batch")
+        return _error(exc.status_code, str(exc.detail), headers=exc.headers)  # 405: Allow
+
+
+def _message(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch" and error.get("loc", ())[-1:] == ("brief",):
+        return "the brief is empty: give the text of the need to match"  # only spaces
+    return str(error.get("msg", ""))
 
 
 def app_from_env() -> FastAPI:

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..feedback import MAX_NOTE_CHARS
 from ..matcher import MAX_BRIEF_CHARS
 
+# Something other than whitespace, as Python's str.split() sees it (the library's own test).
+BRIEF_PATTERN = r"[^\s\x1c-\x1f]"
 Value = Annotated[str, Field(min_length=1, max_length=200)]
 Values = Annotated[list[Value], Field(max_length=50)]
 
@@ -24,10 +26,11 @@ class Out(BaseModel):
 # ------------------------------------------------------------------ requests
 
 
+# Strict: a JSON 0 is not false, "5" is not 5; the schema says what is accepted.
 class MatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
-    brief: str = Field(min_length=1, max_length=MAX_BRIEF_CHARS,
+    brief: str = Field(min_length=1, max_length=MAX_BRIEF_CHARS, pattern=BRIEF_PATTERN,
                        description="The need to match: a company brief, a research need, ...")
     k: int = Field(10, ge=1, le=100, description="How many matches.")
     kind: Literal["cluster", "organisation", "all"] = "all"
@@ -45,9 +48,9 @@ class MatchRequest(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
-    brief: str = Field(min_length=1, max_length=MAX_BRIEF_CHARS,
+    brief: str = Field(min_length=1, max_length=MAX_BRIEF_CHARS, pattern=BRIEF_PATTERN,
                        description="The brief the match was made for (stored with its hash).")
     entity_id: str = Field(min_length=1, max_length=200, pattern=r"^\S+$")
     judgement: Literal["useful", "not_useful", "contacted"]
