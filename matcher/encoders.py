@@ -281,17 +281,24 @@ def _bf16_encoder(spec: ModelSpec, weights_hash: str) -> Encoder:
 
 def _verified(candidate: Encoder, spec: ModelSpec, weights_hash: str) -> bool:
     """Whether the candidate reproduces the reference on PROBES; checked once per weights
-    and remembered in the cache. The reference is the verified ONNX export when there is
-    one (no need to import sentence-transformers), else sentence-transformers itself."""
+    and remembered in the cache. The reference is sentence-transformers' own vectors for the
+    probes where they ship with the package (nothing to load), else the verified ONNX export
+    (no need to import sentence-transformers), else sentence-transformers itself."""
+    from .embed_cache import shipped_embeddings
+
     record = cache_dir() / "checks" / f"{weights_hash[:16]}-{type(candidate).__name__}.json"
     try:
         return bool(json.loads(record.read_text(encoding="utf-8"))["verified"])
     except (OSError, ValueError, KeyError):
         pass
-    folder = onnx_export_ready(weights_hash)
-    reference = (OnnxEncoder(folder, spec.id, spec.max_tokens) if folder is not None
-                 else SentenceTransformerEncoder(spec))
-    worst = float(np.min(np.sum(candidate.encode(PROBES) * reference.encode(PROBES), axis=1)))
+    shipped = shipped_embeddings(weights_hash)
+    expected = shipped.lookup(PROBES) if shipped is not None else None
+    if expected is None:
+        folder = onnx_export_ready(weights_hash)
+        reference = (OnnxEncoder(folder, spec.id, spec.max_tokens) if folder is not None
+                     else SentenceTransformerEncoder(spec))
+        expected = reference.encode(PROBES)
+    worst = float(np.min(np.sum(candidate.encode(PROBES) * expected, axis=1)))
     verified = worst >= 1.0 - TOLERANCE
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"model_id": spec.id, "weights_sha256": weights_hash,

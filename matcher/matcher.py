@@ -92,18 +92,28 @@ class Matcher:
         # A given encoder decides the model unless a model is named too.
         spec = resolve_model(model or (encoder.model_id if encoder is not None else None))
         weights = weights_sha256(spec.path)
-        if encoder is None:
-            say(f"loading encoder {spec.id}")
-            encoder = SentenceTransformerEncoder(spec)
+
+        def reference() -> SentenceTransformerEncoder:
+            # Loaded only if something must be encoded: importing it costs 5-6 s, and the
+            # shipped embeddings usually leave nothing to encode on a first build.
+            nonlocal encoder
+            if encoder is None:
+                say(f"loading encoder {spec.id}")
+                encoder = SentenceTransformerEncoder(spec)
+            return encoder
+
         passages = [
             p for entity in corpus.entities for p in entity_passages(entity, profile_passages)
         ]
         started = time.perf_counter()
-        from .embed_cache import EmbeddingCache
+        from .embed_cache import EmbeddingCache, shipped_embeddings
 
-        cache = EmbeddingCache(cache_dir() / "embeddings" / f"{weights[:16]}.sqlite")
+        shipped = shipped_embeddings(weights)
+        cache = EmbeddingCache(cache_dir() / "embeddings" / f"{weights[:16]}.sqlite",
+                               shipped=shipped)
         try:
-            vectors, encoded = cache.embed([p.text for p in passages], encoder.encode)
+            vectors, encoded = cache.embed([p.text for p in passages],
+                                           lambda texts: reference().encode(texts))
         finally:
             cache.close()
         say(f"embedded {len(passages)} passages ({encoded} new) in "
@@ -131,7 +141,10 @@ class Matcher:
             from .onnx_export import export_onnx as export
 
             say("exporting the encoder to ONNX for fast queries")
-            folder = export(encoder, weights)
+            from .encoders import PROBES
+
+            folder = export(spec, weights, reference,
+                            expected=shipped.lookup(PROBES) if shipped else None)
             say(f"ONNX query encoder: {folder}" if folder else
                 "ONNX export not available for this model; queries will use sentence-transformers")
         return cls(data, spec, encoder=encoder, config=config)
@@ -285,14 +298,16 @@ class Matcher:
             own_aspects = scored[offset : offset + len(aspects)]
             offset += len(aspects)
             prior = self._prior(reading, filters)
+            intent = self.priors.intent(reading) if infer and reading.inferred else None
             matches = self.ranker.rank(whole, windows, own_aspects, aspects, k, mask, kind,
-                                       explain=explain, prior=prior)
+                                       explain=explain, prior=prior, intent=intent)
             answer = self._regions(whole, own_aspects, aspects, prior, mask) if regions else []
             if not matches and (mask is not None or kind != "all"):
                 warnings = [*warnings, "no entity passes these filters"]
             elif len(matches) < k:
                 warnings = [*warnings, self._fewer_note(len(matches), k, mask, kind)]
-            verdict = decide(text, matches, reading if infer else None,
+            best = max((self.ranker.strength(m.similarity) for m in matches), default=0.0)
+            verdict = decide(text, best, reading if infer else None,
                              self.data.lexical.known_share(text), self.config.abstain_below,
                              self.config.min_known_share)
             rankings.append(Ranking(text, matches, windows, aspects, warnings,
