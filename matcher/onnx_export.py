@@ -125,11 +125,11 @@ def export_onnx(spec: ModelSpec, weights_hash: str, reference: Reference,
     """Export and verify; returns the folder, or None if this model cannot be exported.
     ``reference`` makes the sentence-transformers encoder (only called when needed);
     ``expected``: its vectors for PROBES when already known (shipped with the corpus)."""
+    target = onnx_dir(weights_hash)
+    clean_stale(target.parent, (".export-*",))  # a killed export's leftovers
     ready = onnx_export_ready(weights_hash)
     if ready is not None:
         return ready
-    target = onnx_dir(weights_hash)
-    clean_stale(target.parent, (".export-*",))  # a killed export's leftovers
 
     def reference_vectors() -> np.ndarray:
         nonlocal expected

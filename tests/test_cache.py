@@ -129,3 +129,20 @@ def test_only_the_last_two_default_indexes_are_kept(fake_build, tmp_path):
     current = ensure_default_index()
     assert sorted(p.name for p in indexes.iterdir() if not p.name.startswith(".")) == sorted(
         [current.name, "all-MiniLM-L6-v2-f1p3-bbbb", "all-mpnet-base-v2-f1p3-cccc"])
+
+
+def test_a_killed_onnx_export_is_cleaned_at_the_next_build(tmp_path, monkeypatch):
+    from matcher.onnx_export import export_onnx
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
+    weights = "ab" * 32
+    ready = tmp_path / "onnx" / weights[:16]
+    ready.mkdir(parents=True)
+    (ready / "model.onnx").write_bytes(b"")
+    (ready / "export.json").write_text(f'{{"verified": true, "weights_sha256": "{weights}"}}')
+    host = owner_tag().rsplit("-", 1)[0]
+    killed = tmp_path / "onnx" / f".export-{host}-{dead_pid()}-abcd1234"
+    killed.mkdir()
+    (killed / "model.onnx").write_bytes(b"x" * 1000)
+    assert export_onnx(None, weights, reference=None) == ready
+    assert not killed.exists()
