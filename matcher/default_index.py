@@ -22,15 +22,29 @@ def _slug(model_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", model_id).strip("-")[-40:]
 
 
-def default_index_dir(model_id: str) -> Path:
-    """Keyed by model and by a hash of the corpus files, so an edit triggers a rebuild."""
+def _version() -> str:
+    """<format and passage scheme>-<hash of the corpus files>: the part of a default index's
+    name that changes when the shipped corpus or the index format does."""
     from .index.store import FORMAT_VERSION
     from .passages import PASSAGE_SCHEME
 
-    files = corpus_files([shipped_corpus_dir()])
-    fingerprint = fingerprint_files(files, vocabulary_path())
-    version = f"f{FORMAT_VERSION}p{PASSAGE_SCHEME}"
-    return indexes_dir() / f"{_slug(model_id)}-{version}-{fingerprint[:16]}"
+    fingerprint = fingerprint_files(corpus_files([shipped_corpus_dir()]), vocabulary_path())
+    return f"f{FORMAT_VERSION}p{PASSAGE_SCHEME}-{fingerprint[:16]}"
+
+
+def default_index_dir(model_id: str) -> Path:
+    """Keyed by model and by a hash of the corpus files, so an edit triggers a rebuild."""
+    return indexes_dir() / f"{_slug(model_id)}-{_version()}"
+
+
+def superseded_indexes() -> list[Path]:
+    """Default indexes (of any model) built from another corpus version or index format."""
+    folder = indexes_dir()
+    if not folder.is_dir():
+        return []
+    current = _version()
+    return sorted(p for p in folder.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and not p.name.endswith(current))
 
 
 def ensure_default_index(

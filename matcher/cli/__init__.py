@@ -42,10 +42,11 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import batch_cmd, corpus_cmd, eval_cmd, index_cmd, match_cmd
+    from . import batch_cmd, cache_cmd, corpus_cmd, eval_cmd, index_cmd, match_cmd
 
     cli.add_command(index_cmd.index)
     cli.add_command(index_cmd.info)
+    cli.add_command(cache_cmd.cache)
     cli.add_command(match_cmd.match)
     cli.add_command(corpus_cmd.corpus)
     cli.add_command(eval_cmd.eval_)
