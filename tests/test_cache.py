@@ -146,3 +146,25 @@ def test_a_killed_onnx_export_is_cleaned_at_the_next_build(tmp_path, monkeypatch
     (killed / "model.onnx").write_bytes(b"x" * 1000)
     assert export_onnx(None, weights, reference=None) == ready
     assert not killed.exists()
+
+
+def test_cache_info_and_clean(tmp_path, monkeypatch):
+    from helpers import run
+
+    from matcher.default_index import default_index_dir
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
+    current = default_index_dir("all-MiniLM-L6-v2")
+    old = current.with_name("all-MiniLM-L6-v2-f1p3-0123456789abcdef")
+    for folder in (current, old):
+        write_index(folder, tiny_index())
+    host = owner_tag().rsplit("-", 1)[0]
+    (tmp_path / "onnx" / f".export-{host}-{dead_pid()}-abcd1234").mkdir(parents=True)
+    info = run("cache", "info").output
+    assert "default indexes    2" in info
+    assert "1 superseded default index(es), 1 leftover temporary folder(s)" in info
+    assert "freed" in run("cache", "clean").output
+    assert [p.name for p in (tmp_path / "indexes").iterdir() if p.is_dir()] == [current.name]
+    assert not list((tmp_path / "onnx").iterdir())
+    run("cache", "clean", "--all")
+    assert not list(tmp_path.iterdir())
