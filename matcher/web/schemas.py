@@ -10,11 +10,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..corpus import ID_PATTERN
 from ..feedback import MAX_NOTE_CHARS
 from ..matcher import MAX_BRIEF_CHARS
 
-# Something other than whitespace, as Python's str.split() sees it (the library's own test).
-BRIEF_PATTERN = r"[^\s\x1c-\x1f]"
+# A character that is not whitespace as Python's str.split() sees it (the library's own test
+# of an empty brief). Spelt out, because \s means other sets in Python and in JSON Schema.
+BRIEF_PATTERN = r"[^\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 Value = Annotated[str, Field(min_length=1, max_length=200)]
 Values = Annotated[list[Value], Field(max_length=50)]
 
@@ -52,7 +54,7 @@ class FeedbackRequest(BaseModel):
 
     brief: str = Field(min_length=1, max_length=MAX_BRIEF_CHARS, pattern=BRIEF_PATTERN,
                        description="The brief the match was made for (stored with its hash).")
-    entity_id: str = Field(min_length=1, max_length=200, pattern=r"^\S+$")
+    entity_id: str = Field(min_length=1, max_length=200, pattern=ID_PATTERN.pattern)
     judgement: Literal["useful", "not_useful", "contacted"]
     note: str = Field("", max_length=MAX_NOTE_CHARS)
 
