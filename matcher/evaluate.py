@@ -113,7 +113,9 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
 BASE = RankingConfig()
 
 # The configurations `matcher eval` compares by default, from naive to the full method.
-UNREAD = BASE.with_(place_weight=0.0, partner_weight=0.0, convening_weight=0.0, exclude_weight=0.0)
+UNREAD = BASE.with_(place_weight=0.0, partner_weight=0.0, convening_weight=0.0, exclude_weight=0.0,
+                    rerank="")
+HAND_SET = BASE.with_(rerank="")  # the default without its learned re-ranking step
 
 # The configurations `matcher eval` compares by default, from naive to the full method. The
 # passage-level rows up to "+ roll-up" do not read the brief (no place or partner priors):
@@ -129,14 +131,15 @@ CONFIGS: dict[str, RankingConfig | str] = {
     "hybrid, top-fraction pooling": UNREAD.with_(aspects=False, rollup=False),
     "hybrid + aspects": UNREAD.with_(rollup=False),
     "hybrid + aspects + roll-up": UNREAD,
-    "hybrid + aspects + roll-up + reading (default)": BASE,
+    "hybrid + aspects + roll-up + reading": HAND_SET,
+    "hybrid + aspects + roll-up + reading + learned re-rank (default)": BASE,
     "default with RRF fusion": BASE.with_(fusion="rrf"),
     "default + per-cluster cap 2": BASE.with_(cluster_cap=2),
-    "hybrid, max + reading": BASE.with_(pooling="max", aspects=False, rollup=False),
+    "hybrid, max + reading": HAND_SET.with_(pooling="max", aspects=False, rollup=False),
 }
 BASELINES = ("naive: one vector per entity", "BM25, one document per entity",
              "lexical (BM25, passages, max)")
-DEFAULT_NAME = "hybrid + aspects + roll-up + reading (default)"
+DEFAULT_NAME = "hybrid + aspects + roll-up + reading + learned re-rank (default)"
 
 
 def run_config(matcher, config: RankingConfig | str, queries: Iterable[Query],
@@ -157,6 +160,8 @@ def run_config(matcher, config: RankingConfig | str, queries: Iterable[Query],
     extras = {
         q.id: {"no_good_match": r.no_good_match, "scores": [m.score for m in r],
                "similarities": [m.similarity for m in r], "strengths": [m.strength for m in r],
+               "best_strength": max((variant.ranker.strength(m.similarity) for m in r),
+                                    default=0.0),
                "top_region": r.regions[0].region if r.regions else None}
         for q, r in zip(queries, rankings, strict=True)
     }

@@ -30,6 +30,7 @@ from .priors import PriorTable
 from .ranking import Ranker, RankingConfig
 from .reading import Reading, read_brief
 from .regions import RegionAnswer, RegionTable
+from .rerank import Intent
 from .resources import cache_dir
 from .results import Ranking
 from .text import split_to_fit
@@ -276,6 +277,17 @@ class Matcher:
                                    cfg.exclude_weight, use_place, use_partner,
                                    cfg.convening_weight)
 
+    def _intent(self, reading: Reading, filters: Filters | None) -> Intent | None:
+        """What the brief asks for, as re-ranking features; an explicit filter overrides what
+        was read, as it does for the priors."""
+        if not reading.inferred:
+            return None
+        use_place = not (filters and filters.regions)
+        use_partner = not (filters and (filters.kind != "all" or filters.org_types))
+        return self.priors.intent(reading if use_place and use_partner else Reading(
+            places=reading.places if use_place else (),
+            partner_types=reading.partner_types if use_partner else ()))
+
     def match_many(
         self, texts: Sequence[str], k: int = 10, filters: Filters | None = None,
         explain: bool = True, infer: bool = True, regions: bool = True,
@@ -298,7 +310,7 @@ class Matcher:
             own_aspects = scored[offset : offset + len(aspects)]
             offset += len(aspects)
             prior = self._prior(reading, filters)
-            intent = self.priors.intent(reading) if infer and reading.inferred else None
+            intent = self._intent(reading, filters) if infer else None
             matches = self.ranker.rank(whole, windows, own_aspects, aspects, k, mask, kind,
                                        explain=explain, prior=prior, intent=intent)
             answer = self._regions(whole, own_aspects, aspects, prior, mask) if regions else []

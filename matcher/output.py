@@ -72,6 +72,12 @@ def render_table(ranking: Ranking, explain: bool = False, width: int | None = No
             f"{m.rank:>2}  {m.strength:>3.0f} {m.band:<8} {name:<{name_width}} "
             f"{KIND_LABEL.get(m.kind, m.kind):<7} {region:<20}"
         )
+        if explain and m.features:
+            learned = m.features.get("learned", 0.0)
+            parts = ", ".join(f"{k} {v:.2f}" for k, v in m.features.items() if k != "learned")
+            lines.extend(textwrap.wrap(f"re-ranked: learned {learned:+.2f} from {parts}",
+                                       width=width, initial_indent="    ",
+                                       subsequent_indent="      "))
         for e in m.evidence if explain else m.evidence[:1]:
             prefix = f"via {e.via}: " if e.via else ""
             detail = ""

@@ -14,6 +14,7 @@ import numpy as np
 
 from .corpus import Entity
 from .reading import Gazetteer, Reading, default_gazetteer, read_brief
+from .rerank import Intent
 from .vocabulary import ENGLISH_REGIONS
 
 ALL_REGIONS = (*sorted(ENGLISH_REGIONS), "Wales", "Scotland", "Northern Ireland")
@@ -77,3 +78,13 @@ class PriorTable:
             if "cluster" in reading.partner_types:
                 out *= np.where(self.kind == "cluster", 1.0 + convening, 1.0)
         return out
+
+    def intent(self, reading: Reading) -> Intent:
+        """Per entity, whether it is in a place and of a partner type the brief asks for (the
+        learned re-ranking's features; the factors above are the hand-set priors)."""
+        asked = [self.region_names.index(r) for r in reading.regions if r in self.region_names]
+        place = self.covers[:, asked].any(axis=1) if asked else np.zeros(len(self.kind), bool)
+        wanted = np.zeros(len(self.kind), dtype=bool)
+        for partner in reading.partner_types:
+            wanted |= (self.kind == "cluster") if partner == "cluster" else (self.org_type == partner)
+        return Intent(place.astype(float), wanted.astype(float), "cluster" in reading.partner_types)

@@ -21,6 +21,7 @@ import numpy as np
 from .errors import IndexCorruptError
 from .index.lexical import shared_terms
 from .index.store import IndexData
+from .rerank import FEATURES, Intent, candidate_features
 from .results import Evidence, Match
 
 BANDS = ((60.0, "strong"), (30.0, "possible"), (0.0, "weak"))
@@ -68,6 +69,11 @@ class RankingConfig:
     # out-of-domain rows.
     abstain_below: float = 32.0  # "no good match" when the best strength is below this
     min_known_share: float = 0.3  # ... or when fewer of the brief's words occur in the corpus
+    # Learned re-ranking of the top candidates (rerank.py): "shipped" is models/reranker.json,
+    # "" is off, anything else a model file. scripts/train_reranker.py fits it on judged dev
+    # pairs of both sets; out of fold on dev it lifts nDCG@10 from 0.643 to 0.693 (+0.050,
+    # 95% interval +0.023 to +0.075) and cluster hit@10 from 0.77 to 0.82.
+    rerank: str = "shipped"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -166,6 +172,18 @@ class Ranker:
         self.rollup_table = np.full((len(self.rollup_clusters), width), -1, dtype=np.int64)
         for row, c in enumerate(self.rollup_clusters):
             self.rollup_table[row, : len(self.members[c])] = self.members[c]
+        self._reranker = None
+
+    @property
+    def reranker(self):
+        """The learned re-ranking model, read on first use (building an index needs none)."""
+        if self._reranker is None and self.config.rerank:
+            from .rerank import default_reranker_path, load_reranker
+
+            rerank = self.config.rerank
+            self._reranker = load_reranker(str(default_reranker_path() if rerank == "shipped"
+                                               else rerank))
+        return self._reranker
 
     # ---------------------------------------------------------------- scoring
 
@@ -348,9 +366,11 @@ class Ranker:
         kind: str = "all",
         explain: bool = True,
         prior: np.ndarray | None = None,
+        intent: Intent | None = None,
     ) -> list[Match]:
         """The top ``k`` matches of one brief from its scored texts (see score_texts).
-        ``explain=False`` leaves out the shared terms of the evidence (batch output has none)."""
+        ``explain=False`` leaves out the shared terms of the evidence (batch output has none);
+        ``intent`` (what the brief asks for) feeds the learned re-ranking's features."""
         if entity_mask is not None and not entity_mask.any():
             return []
         scores = self.entity_scores(whole, aspects, prior)
@@ -362,19 +382,39 @@ class Ranker:
         eligible &= has_evidence | (scores > 0)
         order = np.nonzero(eligible)[0]
         order = order[np.argsort(-scores[order], kind="stable")]
+        features: dict[int, dict[str, float]] = {}
+        shown = scores  # the score each match reports: the one its place in the list follows
+        if self.reranker is not None and len(order) > 1:
+            top = order[: self.reranker.depth]
+            rows = candidate_features(self, whole, aspects, scores, top, intent)
+            learned = self.reranker.score(rows)
+            if explain:
+                features = {int(e): {**dict(zip(FEATURES, map(float, row), strict=True)),
+                                     "learned": float(value)}
+                            for e, row, value in zip(top, rows, learned, strict=True)}
+            # Re-ranked matches report the model's probability; the rest keep their hand-set
+            # score, capped below the last re-ranked one so scores still fall down the list.
+            shown = scores.astype(np.float64)
+            probability = 1.0 / (1.0 + np.exp(-learned))
+            rest = order[self.reranker.depth:]
+            shown[rest] = np.minimum(shown[rest], probability.min())
+            shown[top] = probability
+            order = np.concatenate([top[np.argsort(-learned, kind="stable")], rest])
         order = self._diversify(order, k) if self.config.cluster_cap else order[:k]
         # What each scored text is called in the evidence: "" for the brief as a whole,
         # the window for a very long brief, the aspect's own words for an aspect.
         labels = ([""] if len(whole_texts) == 1 else list(whole_texts)) + list(aspect_texts)
         query = " ".join(whole_texts) if explain else None
         matches = [
-            self._match(rank, int(e), float(scores[e]), per_text, labels, scores, query)
+            self._match(rank, int(e), float(shown[e]), per_text, labels, scores, query,
+                        features.get(int(e)))
             for rank, e in enumerate(order, 1)
         ]
         return monotone_strength(matches)
 
     def _match(self, rank: int, e: int, score: float, per_text: list[_TextScores],
-               labels: list[str], scores: np.ndarray, query: str | None) -> Match:
+               labels: list[str], scores: np.ndarray, query: str | None,
+               features: dict[str, float] | None = None) -> Match:
         entity = self.data.entities[e]
         found: dict[int, Evidence] = {}
         for text, label in zip(per_text, labels, strict=True):
@@ -408,7 +448,7 @@ class Ranker:
             org_type=entity.org_type, regions=entity.regions, score=score,
             similarity=similarity, strength=strength, band=band_of(strength),
             evidence=tuple(evidence),
-            url=entity.url, member_of=entity.member_of,
+            url=entity.url, member_of=entity.member_of, features=features or {},
         )
 
     def _best_member_evidence(self, member: int, per_text: list[_TextScores]) -> Evidence | None:

@@ -33,6 +33,11 @@ def model_registry_path() -> Path:
     )
 
 
+def models_dir() -> Path:
+    """Derived model artefacts that ship with matcher (the re-ranking model)."""
+    return _first_existing(_PACKAGE / "_data" / "models", _CHECKOUT / "models")
+
+
 def cache_dir() -> Path:
     """Per-user cache: default indexes, embedding cache, ONNX exports.
 

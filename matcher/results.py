@@ -42,6 +42,9 @@ class Match:
     band: str = ""  # strong | possible | weak
     url: str = ""
     member_of: tuple[str, ...] = ()
+    # With explain: the learned re-ranking's features of this match and its learned score
+    # (rerank.py); empty when re-ranking is off or the match ranked below its depth.
+    features: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -1,7 +1,7 @@
 """The "no good match" verdict: decided from more than the best similarity.
 
 A brief gets "no good match" when any of these holds, each a reason shown to the user:
-- the best match is weak: its calibrated strength is below ``abstain_below``;
+- every match is weak: the best calibrated strength is below ``abstain_below``;
 - it asks for a place abroad and names no UK place ("a clinical site in Bavaria");
 - few of its words occur anywhere in the corpus (below ``min_known_share``): a car-battery
   or fintech brief shares little vocabulary with life-science profiles even when a dense
@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 
 from .reading import Reading
-from .results import Match
 
 _UK_NAMED = re.compile(r"\b(?:UK|U\.K\.|United Kingdom|Britain|British|NHS)\b")
 
@@ -26,10 +25,11 @@ class Verdict:
     reasons: tuple[str, ...] = ()
 
 
-def decide(text: str, matches: list[Match], reading: Reading | None, known_share: float,
+def decide(text: str, best: float, reading: Reading | None, known_share: float,
            abstain_below: float, min_known_share: float) -> Verdict:
+    """``best``: the strongest calibrated fit among the matches, taken before strengths are
+    made to follow rank (a re-ranked list may put a broader fit above a sharper one)."""
     reasons = []
-    best = max((m.strength for m in matches), default=0.0)
     if best < abstain_below:
         reasons.append(f"the best fit is {best:.0f}, below {abstain_below:.0f}")
     if reading is not None and reading.foreign and not reading.regions and not _UK_NAMED.search(text):

@@ -53,7 +53,9 @@ CONFIGS = {
     "hybrid, max, no aspects": DEFAULT.with_(pooling="max", aspects=False),
     "default with RRF fusion": DEFAULT.with_(fusion="rrf"),
     "default with top-10% pooling, dense 0.6": DEFAULT.with_(pool_frac=0.1, dense_weight=0.6),
-    f"default (hybrid {DEFAULT.dense_weight}, top-{DEFAULT.pool_frac:.0%} + aspects)": DEFAULT,
+    f"hand-set (hybrid {DEFAULT.dense_weight}, top-{DEFAULT.pool_frac:.0%} + aspects)":
+        DEFAULT.with_(rerank=""),
+    "default (hand-set + learned re-rank)": DEFAULT,
 }
 
 

@@ -24,7 +24,8 @@ from matcher.evaluate import CONFIGS, run_config, shipped_set, with_memo
 from matcher.matcher import Matcher
 
 POOL_DEPTH = 10
-POOLED = ("hybrid + aspects + roll-up + reading (default)", "hybrid + aspects + roll-up",
+POOLED = ("hybrid + aspects + roll-up + reading + learned re-rank (default)",
+          "hybrid + aspects + roll-up + reading", "hybrid + aspects + roll-up",
           "naive: one vector per entity", "lexical (BM25, passages, max)",
           "BM25, one document per entity", "dense, passages, max", "hybrid, max")
 

@@ -145,19 +145,18 @@ def main() -> None:
     for eval_set in sets:
         run, extras = run_config(matcher, chosen, eval_set.queries, depth=10)
         for q in eval_set.queries:
-            strengths = extras[q.id]["strengths"]
-            rows.append((q, max(strengths, default=0.0), matcher.data.lexical.known_share(q.text),
+            rows.append((q, extras[q.id]["best_strength"], matcher.data.lexical.known_share(q.text),
                          read_brief(q.text)))
     from matcher.evaluate import Query
 
     examples = [Query(f"readme{i}", text) for i, text in enumerate(README_BRIEFS)]
     _run, example_extras = run_config(matcher, chosen, examples, depth=10)
-    example_rows = [(q, max(example_extras[q.id]["strengths"], default=0.0),
+    example_rows = [(q, example_extras[q.id]["best_strength"],
                      matcher.data.lexical.known_share(q.text), read_brief(q.text)) for q in examples]
 
     def flags(rows_, below, share):
         return {q.id for q, top, known, reading in rows_
-                if decide(q.text, [], reading, known, 0, share).no_good_match or top < below}
+                if decide(q.text, 0.0, reading, known, 0, share).no_good_match or top < below}
 
     best = (-1.0, 0.0, 0.0)
     for below in range(10, 62, 2):

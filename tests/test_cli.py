@@ -294,8 +294,9 @@ def test_eval_picks_configurations_by_tag_or_unique_part(tmp_path, mini_index):
     assert result.exit_code == 0, result.stderr
     first_table = result.stdout.split("\n\n")[1]
     rows = [line for line in first_table.splitlines() if line.startswith("| ")][1:]
-    assert [r.split(" | ")[0] for r in rows] == ["| hybrid + aspects + roll-up + reading (default)",
-                                                 "| lexical (BM25, passages, max)"]
+    assert [r.split(" | ")[0] for r in rows] == [
+        "| hybrid + aspects + roll-up + reading + learned re-rank (default)",
+        "| lexical (BM25, passages, max)"]
     # both enquiries find their one relevant entity first, so nDCG@10 is 1
     assert all(r.split(" | ")[1] == "1.000" for r in rows)
     # the region column: the viral-vector query expects the North East, where its entity is
