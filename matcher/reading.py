@@ -190,23 +190,42 @@ class Gazetteer:
         without overlaps, in text order."""
         spans: list[tuple[int, int, str]] = []
         for pattern in (self._exact, self._folded):
-            for m in pattern.finditer(text):
+            for m in _overlapping(pattern, text):
                 name = m.group(0)
-                canonical = name if name in self.entries else self._lower.get(name.lower())
+                canonical = name if name in self.entries else (
+                    self._lower.get(name.lower()) or self._lower.get(name.lower().replace("-", " ")))
                 if canonical:
                     spans.append((m.start(), m.end(), canonical))
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        # Of overlapping names the longest wins, wherever it starts: "the North East" is the
+        # North East, not "the North"; "North East of England" is not "East of England".
+        spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
         kept: list[tuple[int, int, str]] = []
         for span in spans:
-            if not kept or span[0] >= kept[-1][1]:
+            if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
                 kept.append(span)
-            elif span[1] - span[0] > kept[-1][1] - kept[-1][0] and span[0] == kept[-1][0]:
-                kept[-1] = span
-        return kept
+        return sorted(kept)
+
+
+def _overlapping(pattern: re.Pattern, text: str):
+    """Every match, including those that start inside an earlier one (finditer would let
+    "the North" hide the "North East" of "the North East"); the longest at each start."""
+    position = 0
+    while (m := pattern.search(text, position)) is not None:
+        yield m
+        position = m.start() + 1
+
+
+def _name_pattern(name: str) -> str:
+    """A name as a pattern: a hyphen or dash matches either ("Stockton–on–Tees"), and a space
+    also a hyphen ("North-East" finds "North East")."""
+    out = []
+    for part in re.split(r"([-– ])", name):
+        out.append("[-–]" if part in ("-", "–") else "[ -]" if part == " " else re.escape(part))
+    return "".join(out)
 
 
 def _alternation(names: list[str], flags: int) -> re.Pattern:
-    body = "|".join(re.escape(n).replace(r"\-", "[-–]").replace("–", "[-–]") for n in names)
+    body = "|".join(_name_pattern(n) for n in names)
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w]|-(?!based))", flags)
 
 

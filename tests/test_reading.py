@@ -12,6 +12,13 @@ from matcher.reading import Gazetteer, default_gazetteer, read_brief
     ("Newport on the Isle of Wight", ("South East",)),
     ("Newport, Isle of Wight", ("South East",)),
     ("partners in the North of England", ("North East", "North West", "Yorkshire and The Humber")),
+    # a longer name that starts inside a shorter one wins: not "the North", "East of England"
+    ("a lab in the North East", ("North East",)),
+    ("clinical partners in the North West", ("North West",)),
+    ("trials across the North East of England", ("North East",)),
+    ("a site in the north-east", ("North East",)),
+    ("a CDMO in Stockton-on-Tees", ("North East",)),
+    ("North East Lincolnshire ports", ("Yorkshire and The Humber",)),
     ("a site in the Midlands", ("East Midlands", "West Midlands")),
     ("South Wales or the South West", ("Wales", "South West")),
     ("lab space near Dundee", ("Scotland",)),
