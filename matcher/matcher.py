@@ -233,9 +233,9 @@ class Matcher:
         return " ".join(text.split()), windows, aspects, warnings
 
     def match(self, text: str, k: int = 10, filters: Filters | None = None,
-              infer: bool = True) -> Ranking:
+              infer: bool = True, ignore: Sequence[str] = ()) -> Ranking:
         """The top ``k`` entities for a brief, best first, each with its evidence."""
-        return self.match_many([text], k=k, filters=filters, infer=infer)[0]
+        return self.match_many([text], k=k, filters=filters, infer=infer, ignore=ignore)[0]
 
     def _fewer_note(self, found: int, k: int, mask: np.ndarray | None, kind: str) -> str:
         """Why a ranking holds fewer than k matches: the filters, or the candidate cut."""
@@ -291,16 +291,19 @@ class Matcher:
     def match_many(
         self, texts: Sequence[str], k: int = 10, filters: Filters | None = None,
         explain: bool = True, infer: bool = True, regions: bool = True,
+        ignore: Sequence[str] = (),
     ) -> list[Ranking]:
         """Rank several briefs; all their texts are encoded and searched together.
         ``explain=False`` skips the shared-term explanations (batch scoring shows none);
         ``infer=False`` does not read places and partner types from the briefs;
-        ``regions=False`` skips the region answer."""
+        ``regions=False`` skips the region answer; ``ignore`` sets aside places and partner
+        types that were read (by their text, "Wales", or partner key, "nhs")."""
         if k < 1:
             raise QueryError(f"k must be at least 1 (got {k})")
         mask, kind = self._entity_mask(filters)
         read = [self._read(t) for t in texts]
-        readings = [read_brief(t) if infer else Reading(inferred=False) for t in texts]
+        readings = [read_brief(t).without(ignore) if infer else Reading(inferred=False)
+                    for t in texts]
         flat = [piece for _, windows, aspects, _ in read for piece in (*windows, *aspects)]
         scored = self.ranker.score_texts(self.encoder.encode(flat), flat, mask)
         rankings, offset = [], 0

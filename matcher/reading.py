@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .resources import shipped_corpus_dir
@@ -119,6 +120,16 @@ class Reading:
     @property
     def excluded_regions(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r for p in self.places if p.excluded for r in p.regions))
+
+    def without(self, ignored: Iterable[str]) -> Reading:
+        """The reading without the places, places abroad and partner types the user set
+        aside (by the text read, e.g. "Wales", or the partner type key, e.g. "nhs")."""
+        drop = {i.casefold() for i in ignored}
+        if not drop:
+            return self
+        return replace(self, places=tuple(p for p in self.places if p.text.casefold() not in drop),
+                       partner_types=tuple(t for t in self.partner_types if t not in drop),
+                       foreign=tuple(f for f in self.foreign if f.casefold() not in drop))
 
     def describe(self) -> str:
         """One line for people: "place Wales; partners: NHS, academic"; "" when nothing."""

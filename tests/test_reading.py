@@ -94,3 +94,14 @@ def test_gazetteer_file_with_a_custom_place(tmp_path):
     path = tmp_path / "g.tsv"
     path.write_text("name\tregions\tkind\tambiguous\nSilicon Glen\tScotland\tphrase\t\n", encoding="utf-8")
     assert read_brief("a chip partner in Silicon Glen", Gazetteer.load(path)).regions == ("Scotland",)
+
+
+def test_a_read_place_or_partner_type_can_be_set_aside_alone():
+    reading = read_brief("NHS trusts in Wales, or a clinical site in Bavaria")
+    assert reading.regions == ("Wales",) and reading.partner_types == ("nhs",)
+    assert reading.foreign == ("Bavaria",)
+    without_place = reading.without(["wales"])  # as the Read-as line names it, any case
+    assert without_place.regions == () and without_place.partner_types == ("nhs",)
+    assert reading.without(["nhs"]).partner_types == () and reading.without(["nhs"]).regions
+    assert reading.without(["Bavaria"]).foreign == ()
+    assert reading.without([]) is reading

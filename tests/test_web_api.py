@@ -333,11 +333,27 @@ def test_page_bad_filter_shows_the_message(client):
 
 
 @slow
-def test_reading_off_link_and_filters_round_trip(client):
-    html = client.get("/", params={"brief": VECTOR_BRIEF}).text
+def test_each_read_chip_is_removable_on_its_own(client):
+    brief = "GMP viral vector manufacturing with an NHS hospital partner in Wales"
+    html = client.get("/", params={"brief": brief}).text
+    chips = re.findall(r'<li class="chip[^"]*" data-kind="(\w+)">', html)
+    assert chips.count("place") == 1 and chips.count("partner") >= 1
     removal = re.search(r'class="remove" href="([^"]+)"', html).group(1).replace("&amp;", "&")
-    assert "infer=0" in removal
-    off = client.get(removal).text
+    assert "ignore=Wales" in removal and "infer=0" not in removal
+    without = client.get(removal).text
+    left = re.findall(r'<li class="chip[^"]*" data-kind="(\w+)">', without)
+    assert "place" not in left and left.count("partner") == chips.count("partner")
+    assert "set aside: Wales" in without and "restore" in without
+    api = client.post("/match", json={"brief": brief, "ignore": ["Wales"]}).json()
+    assert api["reading"]["regions"] == [] and api["reading"]["partner_types"]
+
+
+@slow
+def test_reading_off_link_and_filters_round_trip(client):
+    html = client.get("/", params={"brief": VECTOR_BRIEF + " in Wales"}).text
+    off_link = re.search(r'href="([^"]+)">Turn reading off', html).group(1).replace("&amp;", "&")
+    assert "infer=0" in off_link
+    off = client.get(off_link).text
     assert "Reading is off" in off and "Read the brief again" in off
 
 

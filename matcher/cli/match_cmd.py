@@ -53,8 +53,11 @@ def read_brief(text: tuple[str, ...], input_file: str | None) -> str:
 @click.option("--explain", is_flag=True, help="Show every evidence passage with its scores.")
 @click.option("--no-infer", is_flag=True,
               help="Do not read places and partner types from the brief (no soft priors).")
+@click.option("--ignore", "ignored", multiple=True, metavar="TEXT",
+              help="Set aside one place or partner type read from the brief, as the 'Read as' "
+                   "line names it (e.g. --ignore Wales, --ignore nhs); repeatable.")
 def match(text, input_file, k, kind, regions, org_types, tags, member_of, exclude,
-          index_dir, model, fmt, explain, no_infer) -> None:
+          index_dir, model, fmt, explain, no_infer, ignored) -> None:
     """Rank clusters and organisations for a brief, with the evidence for each.
 
     \b
@@ -73,7 +76,7 @@ def match(text, input_file, k, kind, regions, org_types, tags, member_of, exclud
     filters = filters_from(kind, regions, org_types, tags, member_of, exclude)
     folder = index_dir or ensure_default_index(model, say)
     matcher = Matcher.load(folder, model=model)
-    ranking = matcher.match(brief, k=k, filters=filters, infer=not no_infer)
+    ranking = matcher.match(brief, k=k, filters=filters, infer=not no_infer, ignore=ignored)
     if fmt != "table":
         for warning in ranking.warnings:
             say(f"Note: {warning}")

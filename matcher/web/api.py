@@ -58,7 +58,7 @@ def match(body: MatchRequest, matcher: Loaded) -> dict:
     search = Search(brief=body.brief, k=body.k, kind=body.kind, regions=tuple(body.regions),
                     org_types=tuple(body.org_types), tags=tuple(body.tags),
                     clusters=tuple(body.clusters), exclude=tuple(body.exclude),
-                    explain=body.explain, infer=body.infer)
+                    explain=body.explain, infer=body.infer, ignore=tuple(body.ignore))
     return ranking_dict(matcher, run_search(matcher, search))
 
 

@@ -33,7 +33,7 @@ _env.globals.update(highlight=highlight, safe_url=safe_url, search_url=search_ur
                     field_label=FIELD_LABEL, partner_label=lambda t: PARTNER_TYPES[t][0])
 templates = Jinja2Templates(env=_env)
 LIST_FIELDS = {"region": "regions", "org_type": "org_types", "tag": "tags",
-               "cluster": "clusters", "exclude": "exclude"}
+               "cluster": "clusters", "exclude": "exclude", "ignore": "ignore"}
 
 
 def parse_search(request: Request) -> Search | None:

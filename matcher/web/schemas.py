@@ -47,6 +47,9 @@ class MatchRequest(BaseModel):
                                              "the brief.")
     infer: bool = Field(True, description="Read places and partner types from the brief (soft "
                                           "priors); false turns the reading off.")
+    ignore: Values = Field(default_factory=list,
+                           description="Places or partner types read from the brief to set "
+                                       "aside, as read ('Wales') or by partner key ('nhs').")
 
 
 class FeedbackRequest(BaseModel):

@@ -37,6 +37,7 @@ class Search:
     exclude: tuple[str, ...] = ()
     explain: bool = False
     infer: bool = True
+    ignore: tuple[str, ...] = ()  # places / partner types read from the brief, set aside
 
     @property
     def filters(self) -> Filters:
@@ -47,7 +48,8 @@ class Search:
 def run_search(matcher: Matcher, search: Search) -> Ranking:
     """The library's ranking for one search (QueryError for bad briefs or filters)."""
     return matcher.match_many([search.brief], k=search.k, filters=search.filters,
-                              explain=search.explain, infer=search.infer)[0]
+                              explain=search.explain, infer=search.infer,
+                              ignore=search.ignore)[0]
 
 
 def ranking_dict(matcher: Matcher, ranking: Ranking) -> dict[str, Any]:

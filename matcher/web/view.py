@@ -70,7 +70,7 @@ def query_pairs(search: Search) -> list[tuple[str, str]]:
         pairs.append(("kind", search.kind))
     for name, values in (("region", search.regions), ("org_type", search.org_types),
                          ("tag", search.tags), ("cluster", search.clusters),
-                         ("exclude", search.exclude)):
+                         ("exclude", search.exclude), ("ignore", search.ignore)):
         pairs.extend((name, v) for v in values)
     if not search.infer:
         pairs.append(("infer", "0"))
