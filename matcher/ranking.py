@@ -69,8 +69,9 @@ class RankingConfig:
     # out-of-domain rows.
     abstain_below: float = 32.0  # "no good match" when the best strength is below this
     min_known_share: float = 0.3  # ... or when fewer of the brief's words occur in the corpus
-    # Learned re-ranking of the top candidates (rerank.py): "shipped" is models/reranker.json,
-    # "" is off, anything else a model file. scripts/train_reranker.py fits it on judged dev
+    # Learned re-ranking of the top candidates (rerank.py): "shipped" is models/reranker.json
+    # on an index of the shipped corpus (the hand-set order elsewhere), "" is off, anything
+    # else a model file used on any index. scripts/train_reranker.py fits it on judged dev
     # pairs of both sets; out of fold on dev it lifts nDCG@10 from 0.643 to 0.693 (+0.050,
     # 95% interval +0.023 to +0.075) and cluster hit@10 from 0.77 to 0.82.
     rerank: str = "shipped"
@@ -177,12 +178,17 @@ class Ranker:
     @property
     def reranker(self):
         """The learned re-ranking model, read on first use (building an index needs none)."""
-        if self._reranker is None and self.config.rerank:
+        rerank = self.config.rerank
+        if self._reranker is None and rerank:
             from .rerank import default_reranker_path, load_reranker
 
-            rerank = self.config.rerank
-            self._reranker = load_reranker(str(default_reranker_path() if rerank == "shipped"
-                                               else rerank))
+            if rerank != "shipped":
+                self._reranker = load_reranker(rerank)
+            elif (self.data.manifest.get("corpus") or {}).get("shipped"):
+                # The shipped model was fitted on the shipped corpus's judged enquiries; on
+                # another corpus (a researcher pool, your own organisations) the hand-set
+                # combination stands unless a model is named (measured: README, quality).
+                self._reranker = load_reranker(str(default_reranker_path()))
         return self._reranker
 
     # ---------------------------------------------------------------- scoring
@@ -393,11 +399,13 @@ class Ranker:
                                      "learned": float(value)}
                             for e, row, value in zip(top, rows, learned, strict=True)}
             # Re-ranked matches report the model's probability; the rest keep their hand-set
-            # score, capped below the last re-ranked one so scores still fall down the list.
+            # order and spacing, shifted below the last re-ranked one, so scores still fall
+            # down the list and every pair below the depth stays ordered as before.
             shown = scores.astype(np.float64)
             probability = 1.0 / (1.0 + np.exp(-learned))
             rest = order[self.reranker.depth:]
-            shown[rest] = np.minimum(shown[rest], probability.min())
+            if len(rest):
+                shown[rest] = shown[rest] - shown[rest].max() + probability.min() - 1e-6
             shown[top] = probability
             order = np.concatenate([top[np.argsort(-learned, kind="stable")], rest])
         order = self._diversify(order, k) if self.config.cluster_cap else order[:k]

@@ -36,24 +36,34 @@ def test_a_damaged_model_file_is_one_clear_error(tmp_path, content):
 
 
 @pytest.mark.slow
+def test_the_shipped_model_applies_to_the_shipped_corpus_only(mini_matcher):
+    assert mini_matcher.ranker.reranker is None  # the mini corpus is not the shipped one
+    assert not mini_matcher.match("viral vectors")[0].features
+
+
+@pytest.mark.slow
 def test_reranking_reorders_only_the_top_candidates_and_explains_itself(mini_matcher):
     from matcher import Matcher
 
     hand = Matcher(mini_matcher.data, mini_matcher.spec, encoder=mini_matcher.encoder,
                    config=RankingConfig(rerank=""))
+    named = Matcher(mini_matcher.data, mini_matcher.spec, encoder=mini_matcher.encoder,
+                    config=RankingConfig(rerank=str(default_reranker_path())))
     brief = "GMP viral vector manufacturing and a hospital for a first-in-human trial in Wales"
-    learned = mini_matcher.match(brief, k=50)
+    learned = named.match(brief, k=50)
     plain = hand.match(brief, k=50)
     assert sorted(m.entity_id for m in learned) == sorted(m.entity_id for m in plain)
-    depth = mini_matcher.ranker.reranker.depth
+    depth = named.ranker.reranker.depth
     assert [m.entity_id for m in learned][depth:] == [m.entity_id for m in plain][depth:]
     top = learned[0]
     assert set(top.features) == {*FEATURES, "learned"}
     values = [m.features["learned"] for m in learned.matches[:depth] if m.features]
     assert values == sorted(values, reverse=True)  # the top is ordered by the learned score
+    scores = [m.score for m in learned]
+    assert scores == sorted(scores, reverse=True)  # and every score falls down the list
     assert not plain[0].features  # nothing to explain without the model
     strengths = [m.strength for m in learned]
     assert strengths == sorted(strengths, reverse=True)  # strength still follows rank
-    quiet = mini_matcher.match_many([brief], k=5, explain=False)[0]
+    quiet = named.match_many([brief], k=5, explain=False)[0]
     assert [m.entity_id for m in quiet] == [m.entity_id for m in learned][:5]
     assert not quiet[0].features
