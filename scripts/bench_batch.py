@@ -95,7 +95,7 @@ def batch_run_timed(source: Path, index: Path | None, out: Path, *extra: str,
 
 def startup_seconds(folder: Path, index: Path, precision: str) -> float:
     (folder / "one.csv").write_text("id,text\nx1,viral vector manufacturing\n", encoding="utf-8")
-    seconds, _ = batch_run(folder / "one.csv", index, folder / "one.out.csv",
+    seconds, _ = batch_run(folder / "one.csv", index, folder / f"one.{precision}.csv",
                            "--precision", precision)
     return seconds
 
