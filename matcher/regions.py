@@ -53,6 +53,8 @@ class RegionTable:
                 if region in index:
                     self.based[index[region], e] = True
         self.is_cluster = np.array([e.kind == "cluster" for e in entities], dtype=bool)
+        self.names = {e.id: e.name for e in entities}
+        self.position = {e.id: i for i, e in enumerate(entities)}
 
     def answer(self, need_scores: np.ndarray, need_labels: Sequence[str], scores: np.ndarray,
                eligible: np.ndarray, front_doors: int = 2) -> list[RegionAnswer]:
@@ -83,5 +85,5 @@ class RegionTable:
             answers.append(RegionAnswer(
                 region=region, score=float(finite.mean()), coverage=float(covered.mean()),
                 front_doors=doors, partners=tuple(partners),
-                names=tuple((e.id, e.name) for e in self.entities if e.id in shown)))
+                names=tuple((e, self.names[e]) for e in sorted(shown, key=self.position.get))))
         return sorted(answers, key=lambda a: -a.score)
