@@ -129,7 +129,10 @@ async def drive(base: str, briefs: list[str], clients: int, seconds: float) -> d
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         for brief in briefs[:clients]:  # warm every connection and worker
-            await client.post("/match", json={"brief": brief, "k": 10})
+            try:
+                await client.post("/match", json={"brief": brief, "k": 10})
+            except httpx.TransportError:
+                errors += 1
         deadline = time.perf_counter() + seconds
 
         async def one(offset: int) -> None:
@@ -137,11 +140,15 @@ async def drive(base: str, briefs: list[str], clients: int, seconds: float) -> d
             i = offset
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                response = await client.post("/match", json={"brief": briefs[i % len(briefs)],
-                                                             "k": 10})
+                i += clients
+                try:
+                    response = await client.post("/match", json={
+                        "brief": briefs[(i - clients) % len(briefs)], "k": 10})
+                except httpx.TransportError:  # a dropped connection is an error, not a crash
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - started)
                 errors += response.status_code != 200
-                i += clients
 
         started = time.perf_counter()
         await asyncio.gather(*(one(c) for c in range(clients)))
