@@ -62,6 +62,7 @@ README_BRIEFS = (
     "AI cardiac ultrasound, NHS validation, UK manufacturing",
     "wound care dressings manufacturer",
     "early phase oncology unit",
+    "early phase oncology trials unit",
     "viral vector CDMO",
     "lentiviral vector manufacturing",
     "We are a US medtech company building AI-assisted cardiac ultrasound and need NHS clinical "
