@@ -66,6 +66,12 @@ PHRASES = {
     "Glasgow City Region": (SCO,), "Tayside": (SCO,), "Grampian": (SCO,), "Lothian": (SCO,),
     "Lothians": (SCO,), "Lanarkshire": (SCO,), "Ayrshire": (SCO,),
     "Cambridge cluster": (EE,), "Silicon Fen": (EE,),
+    # Longer names that would otherwise be read as a shorter one inside them ("England",
+    # "North East", "Scotland"): the Bristol-Bath city region; the parts of Scotland and Wales.
+    "West of England": (SW,), "North East Scotland": (SCO,), "North East of Scotland": (SCO,),
+    "North of Scotland": (SCO,), "West of Scotland": (SCO,), "East of Scotland": (SCO,),
+    "South of Scotland": (SCO,), "South West Scotland": (SCO,), "Southern Scotland": (SCO,),
+    "North West Wales": (WAL,), "North East Wales": (WAL,),
 }
 # England's ceremonial and metropolitan counties and unitary authorities (ONS regions).
 COUNTIES = {

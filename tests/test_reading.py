@@ -19,6 +19,9 @@ from matcher.reading import Gazetteer, default_gazetteer, read_brief
     ("a site in the north-east", ("North East",)),
     ("a CDMO in Stockton-on-Tees", ("North East",)),
     ("North East Lincolnshire ports", ("Yorkshire and The Humber",)),
+    ("a partner in the West of England", ("South West",)),  # Bristol and Bath, not England
+    ("an Aberdeen-area site in North East Scotland", ("Scotland",)),
+    ("a plant in North East Wales", ("Wales",)),
     ("a site in the Midlands", ("East Midlands", "West Midlands")),
     ("South Wales or the South West", ("Wales", "South West")),
     ("lab space near Dundee", ("Scotland",)),
