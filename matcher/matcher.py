@@ -321,6 +321,8 @@ class Matcher:
                 warnings = [*warnings, "no entity passes these filters"]
             elif len(matches) < k:
                 warnings = [*warnings, self._fewer_note(len(matches), k, mask, kind)]
+            if ignore and infer:
+                warnings = [*warnings, f"set aside from the reading: {', '.join(ignore)}"]
             best = max((self.ranker.strength(m.similarity) for m in matches), default=0.0)
             verdict = decide(text, best, reading if infer else None,
                              self.data.lexical.known_share(text), self.config.abstain_below,

@@ -174,3 +174,13 @@ def test_an_explicit_region_filter_overrides_the_place_read(mini_matcher):
     filtered = mini_matcher.match(brief, k=6, filters=Filters(regions=("North East",)))
     unread = mini_matcher.match(brief, k=6, filters=Filters(regions=("North East",)), infer=False)
     assert [(m.entity_id, m.score) for m in filtered] == [(m.entity_id, m.score) for m in unread]
+
+
+def test_a_read_place_set_aside_is_not_used_and_is_said(mini_matcher):
+    brief = "wound dressings manufacturer in Wales"
+    read = mini_matcher.match(brief, k=3)
+    aside = mini_matcher.match(brief, k=3, ignore=["Wales"])
+    assert read.reading.regions == ("Wales",) and aside.reading.regions == ()
+    assert "set aside from the reading: Wales" in aside.warnings
+    unread = mini_matcher.match(brief, k=3, infer=False)
+    assert [m.entity_id for m in aside] == [m.entity_id for m in unread]
