@@ -269,8 +269,7 @@ class Matcher:
     def _prior(self, reading: Reading, filters: Filters | None) -> np.ndarray | None:
         """The soft priors of a reading; an explicit filter overrides what was read."""
         cfg = self.config
-        use_place = not (filters and filters.regions)
-        use_partner = not (filters and (filters.kind != "all" or filters.org_types))
+        use_place, use_partner = _reading_applies(filters)
         if not reading.inferred or not (reading.places or reading.partner_types):
             return None
         return self.priors.factors(reading, cfg.place_weight, cfg.partner_weight,
@@ -282,8 +281,7 @@ class Matcher:
         was read, as it does for the priors."""
         if not reading.inferred:
             return None
-        use_place = not (filters and filters.regions)
-        use_partner = not (filters and (filters.kind != "all" or filters.org_types))
+        use_place, use_partner = _reading_applies(filters)
         return self.priors.intent(reading if use_place and use_partner else Reading(
             places=reading.places if use_place else (),
             partner_types=reading.partner_types if use_partner else ()))
@@ -332,3 +330,11 @@ class Matcher:
                                     verdict_reasons=list(verdict.reasons),
                                     reading=reading, regions=answer))
         return rankings
+
+
+def _reading_applies(filters: Filters | None) -> tuple[bool, bool]:
+    """Whether the place and the partner type read from a brief apply: an explicit region
+    filter overrides the place read, a kind or org-type filter the partner type."""
+    use_place = not (filters and filters.regions)
+    use_partner = not (filters and (filters.kind != "all" or filters.org_types))
+    return use_place, use_partner

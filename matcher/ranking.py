@@ -342,19 +342,24 @@ class Ranker:
                 break
         return np.array((kept + deferred)[:k], dtype=np.int64)
 
+    def member_support(self, scores: np.ndarray) -> np.ndarray:
+        """(clusters with members,) the mean score of each one's best ``rollup_members``
+        members, in the order of ``rollup_clusters``."""
+        limit = self.config.rollup_members
+        member_scores = np.where(self.rollup_table >= 0, scores[self.rollup_table], -np.inf)
+        top = -np.sort(-member_scores, axis=1)[:, :limit]
+        counts = np.minimum((self.rollup_table >= 0).sum(axis=1), limit)
+        return np.where(np.isfinite(top), top, 0).sum(axis=1) / counts
+
     def _rollup(self, scores: np.ndarray) -> np.ndarray:
         """Raise each cluster towards the mean of its best members, never lower it."""
         out = scores.copy()
         if not len(self.rollup_clusters):
             return out
-        cfg = self.config
-        member_scores = np.where(self.rollup_table >= 0, scores[self.rollup_table], -np.inf)
-        top = -np.sort(-member_scores, axis=1)[:, : cfg.rollup_members]
-        counts = np.minimum((self.rollup_table >= 0).sum(axis=1), cfg.rollup_members)
-        support = np.where(np.isfinite(top), top, 0).sum(axis=1) / counts
+        support = self.member_support(scores)
         own = scores[self.rollup_clusters]
         out[self.rollup_clusters] = np.where(
-            support > own, own + cfg.rollup_weight * (support - own), own)
+            support > own, own + self.config.rollup_weight * (support - own), own)
         return out
 
     def strength(self, similarity: float) -> float:

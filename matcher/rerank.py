@@ -56,11 +56,7 @@ def candidate_features(ranker, whole, aspects, scores: np.ndarray, order: np.nda
     lexical = whole[0].lexical
     support = np.zeros(n)
     if len(ranker.rollup_clusters):
-        table = ranker.rollup_table
-        member = np.where(table >= 0, w[np.maximum(table, 0)], -np.inf)
-        top = -np.sort(-member, axis=1)[:, :3]
-        count = np.maximum(np.minimum((table >= 0).sum(axis=1), 3), 1)
-        support[ranker.rollup_clusters] = np.where(np.isfinite(top), top, 0).sum(axis=1) / count
+        support[ranker.rollup_clusters] = ranker.member_support(w)
     place = intent.place if intent is not None else np.zeros(n)
     partner = intent.partner if intent is not None else np.zeros(n)
     asked = float(intent.cluster_asked) if intent is not None else 0.0
